@@ -1,0 +1,157 @@
+package io.tokenwatch.schemas;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One request seen by an ingest filter, accepted or rejected (topic {@code tokenwatch.token-usage}).
+ *
+ * <p>The raw token is never part of an event: {@link TokenFacts#fingerprint()} (SHA-256) identifies
+ * it. All times are epoch milliseconds. Immutable; validated on construction.
+ *
+ * @param schemaVersion version of this contract, {@link #SCHEMA_VERSION}
+ * @param eventId       unique id of this event (a UUID)
+ * @param eventTime     when the filter decided, epoch ms
+ * @param filterId      the filter instance that saw the request
+ * @param service       the protected service's name
+ * @param outcome       {@code accepted} or the rejection reason
+ * @param token         facts about the presented token, {@code null} when there was none
+ * @param request       facts about the HTTP request
+ */
+public record TokenUsageEvent(
+        int schemaVersion,
+        String eventId,
+        long eventTime,
+        String filterId,
+        String service,
+        Outcome outcome,
+        TokenFacts token,
+        RequestFacts request) {
+
+    public static final int SCHEMA_VERSION = 1;
+
+    public TokenUsageEvent {
+        if (schemaVersion < 1) {
+            throw new IllegalArgumentException("schema_version must be >= 1, was " + schemaVersion);
+        }
+        Keys.requireText(eventId, "event_id");
+        if (eventTime < 0) {
+            throw new IllegalArgumentException("event_time must be >= 0");
+        }
+        Keys.requireText(filterId, "filter_id");
+        Keys.requireText(service, "service");
+        Objects.requireNonNull(outcome, "outcome");
+        Objects.requireNonNull(request, "request");
+    }
+
+    /**
+     * The record key (DESIGN.md §3): {@code iss|sub} when the token verified and names both,
+     * otherwise {@code ip|<client ip>}, so unverified claims never pick a victim's partition or state.
+     */
+    public String key() {
+        if (hasVerifiedSubject()) {
+            return Keys.subject(token.iss(), token.sub());
+        }
+        return Keys.ip(request.clientIp());
+    }
+
+    /** True when the token's signature verified and it names an issuer and a subject. */
+    @JsonIgnore
+    public boolean hasVerifiedSubject() {
+        return token != null && token.verified() && token.iss() != null && token.sub() != null;
+    }
+
+    /**
+     * Facts about the presented token. When {@code verified} is false the claim fields were read from
+     * an unverified payload: they are the attacker's words, not the subject's.
+     *
+     * @param fingerprint lower-case hex SHA-256 of the compact token
+     * @param verified    true when the signature verified against a configured key
+     * @param jti         {@code jti} claim
+     * @param sub         {@code sub} claim
+     * @param iss         {@code iss} claim
+     * @param aud         {@code aud} claim values
+     * @param issuedAt    {@code iat}, epoch ms
+     * @param expiresAt   {@code exp}, epoch ms
+     * @param notBefore   {@code nbf}, epoch ms
+     * @param kid         header {@code kid}
+     * @param alg         header {@code alg}
+     */
+    public record TokenFacts(
+            String fingerprint,
+            boolean verified,
+            String jti,
+            String sub,
+            String iss,
+            List<String> aud,
+            Long issuedAt,
+            Long expiresAt,
+            Long notBefore,
+            String kid,
+            String alg) {
+
+        public TokenFacts {
+            Keys.requireText(fingerprint, "fingerprint");
+            if (!fingerprint.matches("[0-9a-f]{64}")) {
+                throw new IllegalArgumentException("fingerprint must be 64 lower-case hex digits");
+            }
+            aud = aud == null ? List.of() : List.copyOf(aud);
+        }
+    }
+
+    /**
+     * Facts about the HTTP request.
+     *
+     * @param method    HTTP method
+     * @param route     route template (e.g. {@code /accounts/{id}}), never the raw path
+     * @param status    HTTP status the filter answered or let through
+     * @param clientIp  client IP as resolved through trusted proxies only
+     * @param userAgent {@code User-Agent} header
+     * @param deviceId  device id supplied by the service, when any
+     * @param geo       location and network, when a resolver is configured
+     */
+    public record RequestFacts(
+            String method,
+            String route,
+            int status,
+            String clientIp,
+            String userAgent,
+            String deviceId,
+            Geo geo) {
+
+        public RequestFacts {
+            Keys.requireText(method, "method");
+            Keys.requireText(route, "route");
+            if (status < 100 || status > 599) {
+                throw new IllegalArgumentException("status out of range: " + status);
+            }
+            Keys.requireIpOrCidr(clientIp);
+            if (clientIp.indexOf('/') >= 0) {
+                throw new IllegalArgumentException("client_ip must be an address, not a CIDR");
+            }
+        }
+    }
+
+    /**
+     * Where a request came from, as far as a resolver could tell.
+     *
+     * @param country ISO 3166-1 alpha-2 country code
+     * @param region  region or subdivision
+     * @param lat     latitude in degrees
+     * @param lon     longitude in degrees
+     * @param asn     autonomous system number
+     */
+    public record Geo(String country, String region, Double lat, Double lon, Long asn) {
+
+        public Geo {
+            if (lat != null && (lat < -90 || lat > 90)) {
+                throw new IllegalArgumentException("lat out of range: " + lat);
+            }
+            if (lon != null && (lon < -180 || lon > 180)) {
+                throw new IllegalArgumentException("lon out of range: " + lon);
+            }
+        }
+    }
+}
