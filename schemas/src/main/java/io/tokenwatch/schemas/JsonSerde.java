@@ -1,10 +1,17 @@
 package io.tokenwatch.schemas;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -33,8 +40,10 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // A missing or null primitive is an error, so every primitive component is required on the
+            // wire. Reference components may be absent (NON_NULL never writes them); the records'
+            // compact constructors decide which of those are required.
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
             .build();
 
     private final Class<T> type;
@@ -65,29 +74,92 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
         if (data == null) {
             return null;
         }
+        T value;
         try {
-            T value = MAPPER.readValue(data, type);
-            if (value == null) {
-                throw new SerializationException(where(topic) + "not a valid " + type.getSimpleName()
-                        + ": JSON null is not a value (a tombstone has no bytes)");
-            }
-            return value;
-        } catch (IOException e) {
+            value = MAPPER.readValue(data, type);
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException too: whatever the bytes, the caller sees one exception type.
             throw new SerializationException(where(topic) + "not a valid " + type.getSimpleName() + ": "
                     + problem(e), e);
         }
+        if (value == null) {
+            throw new SerializationException(where(topic) + "not a valid " + type.getSimpleName()
+                    + ": JSON null is not a value (a tombstone has no bytes)");
+        }
+        return value;
     }
 
+    /**
+     * Describes what is wrong without quoting the input: Jackson's own messages echo the offending
+     * token or value (up to 256 characters), which for a misrouted raw token is the secret itself.
+     */
     private static String problem(Throwable e) {
-        // Jackson wraps record-constructor checks; the innermost message is the one that explains.
+        if (e instanceof InputCoercionException coercion) {
+            return "number out of range for " + simpleName(coercion.getTargetType()) + at(coercion.getLocation());
+        }
+        if (e instanceof StreamReadException read) {
+            return "not well-formed JSON" + at(read.getLocation());
+        }
+        String path = e instanceof JsonMappingException mapping ? path(mapping) : "";
+        String prefix = path.isEmpty() ? "" : path + ": ";
+        if (e instanceof InvalidFormatException invalid) {
+            return prefix + "not a valid " + simpleName(invalid.getTargetType());
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getOriginalMessage() != null
+                && mismatch.getOriginalMessage().startsWith("Cannot map `null`")) {
+            return prefix + "missing or null, a " + simpleName(mismatch.getTargetType()) + " is required";
+        }
+        if (e instanceof ValueInstantiationException) {
+            // A record's compact-constructor check; its own message explains, Jackson's wrapper does not.
+            return prefix + checkMessage(innermost(e));
+        }
+        if (e instanceof JsonProcessingException jpe) {
+            return prefix + jpe.getOriginalMessage();
+        }
+        return prefix + checkMessage(innermost(e));
+    }
+
+    private static Throwable innermost(Throwable e) {
         Throwable cause = e;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
         }
-        if (cause instanceof JsonProcessingException jpe) {
-            return jpe.getOriginalMessage();
+        return cause;
+    }
+
+    private static String checkMessage(Throwable cause) {
+        String message = cause.getMessage();
+        if (message == null) {
+            return cause.getClass().getSimpleName();
         }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        // Objects.requireNonNull(x, "name") says only the name.
+        if (cause instanceof NullPointerException && message.indexOf(' ') < 0) {
+            return "missing required property '" + message + "'";
+        }
+        return message;
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder path = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                path.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return path.toString();
+    }
+
+    private static String at(JsonLocation location) {
+        if (location == null || location.getLineNr() < 0) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    private static String simpleName(Class<?> type) {
+        return type == null ? "value" : type.getSimpleName();
     }
 
     private static String where(String topic) {

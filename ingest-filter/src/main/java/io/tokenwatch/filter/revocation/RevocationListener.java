@@ -1,0 +1,188 @@
+package io.tokenwatch.filter.revocation;
+
+import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps a {@link RevocationView} in step with {@code tokenwatch.revocations}. Every filter reads
+ * every partition from offset 0 with no consumer group (each filter needs the whole topic, not a
+ * share of it), and reports {@link #isReady() ready} once it has read up to the end offsets it saw
+ * at start. After that it follows the topic live. While Kafka is unreachable the consumer retries
+ * and the view keeps enforcing what it has.
+ *
+ * <p>A record that cannot be read is logged by partition and offset, counted and skipped: one poison
+ * pill must not stop every later revocation from arriving.
+ *
+ * <p>Thread-safe: runs its own thread; {@link #isReady()} and counters may be read from any thread.
+ */
+public final class RevocationListener implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationListener.class);
+    private static final Duration POLL = Duration.ofMillis(100);
+
+    private final RevocationView view;
+    private final KafkaConsumer<String, Revocation> consumer;
+    private final String topic;
+    private final Thread thread;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong unreadable = new AtomicLong();
+    private volatile boolean running = true;
+
+    /**
+     * @param consumerProperties connection settings (bootstrap servers, TLS/SASL); group and offset
+     *                           settings are set here and must not be given
+     */
+    public RevocationListener(RevocationView view, Properties consumerProperties) {
+        this.view = Objects.requireNonNull(view, "view");
+        this.topic = Topics.REVOCATIONS.name();
+        Properties props = new Properties();
+        props.putAll(consumerProperties);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The detector writes under exactly-once: only committed revocations are real.
+        props.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-revocations");
+        this.consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                Topics.REVOCATIONS.valueSerde().deserializer());
+        this.thread = new Thread(this::run, "tokenwatch-revocation-listener");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts following the topic in the background. */
+    public RevocationListener start() {
+        thread.start();
+        return this;
+    }
+
+    /** True once every revocation present at start has been applied. */
+    public boolean isReady() {
+        return caughtUp.getCount() == 0;
+    }
+
+    /** Waits until {@link #isReady()}; returns whether it became ready in time. */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Records applied to the view so far. */
+    public long appliedCount() {
+        return applied.get();
+    }
+
+    /** Records skipped because they could not be deserialized. */
+    public long unreadableCount() {
+        return unreadable.get();
+    }
+
+    private void run() {
+        try {
+            Map<TopicPartition, Long> target = assignAll();
+            while (running) {
+                try {
+                    ConsumerRecords<String, Revocation> records = consumer.poll(POLL);
+                    for (ConsumerRecord<String, Revocation> record : records) {
+                        apply(record);
+                    }
+                } catch (RecordDeserializationException e) {
+                    skip(e);
+                }
+                if (!isReady() && reached(target)) {
+                    LOG.info("revocation view caught up: {} entries", view.size());
+                    caughtUp.countDown();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            LOG.error("revocation listener stopped; the view keeps enforcing what it has", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Assigns every partition, seeks to the start, and returns the end offsets to catch up to. */
+    private Map<TopicPartition, Long> assignAll() {
+        List<PartitionInfo> partitions = null;
+        while (running && (partitions == null || partitions.isEmpty())) {
+            try {
+                partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                LOG.warn("waiting for topic {}: {}", topic, e.getMessage());
+            }
+        }
+        List<TopicPartition> assigned = partitions.stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(assigned);
+        consumer.seekToBeginning(assigned);
+        return new HashMap<>(consumer.endOffsets(assigned));
+    }
+
+    private boolean reached(Map<TopicPartition, Long> target) {
+        for (Map.Entry<TopicPartition, Long> end : target.entrySet()) {
+            if (consumer.position(end.getKey()) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void apply(ConsumerRecord<String, Revocation> record) {
+        if (record.key() == null) {
+            unreadable.incrementAndGet();
+            LOG.warn("revocation without key at {}-{} offset {} skipped", record.topic(), record.partition(),
+                    record.offset());
+            return;
+        }
+        if (view.apply(record.key(), record.value())) {
+            applied.incrementAndGet();
+        }
+    }
+
+    private void skip(RecordDeserializationException e) {
+        unreadable.incrementAndGet();
+        TopicPartition tp = e.topicPartition();
+        LOG.error("unreadable revocation at {} offset {} skipped: {}", tp, e.offset(), e.getMessage());
+        consumer.seek(tp, e.offset() + 1);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (!thread.isAlive()) {
+            consumer.close(Duration.ZERO);
+            return;
+        }
+        consumer.wakeup();
+        try {
+            thread.join(Duration.ofSeconds(10).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
