@@ -1,0 +1,95 @@
+package io.tokenwatch.detector.topology;
+
+import io.tokenwatch.detector.rules.TokenReplayRule;
+import io.tokenwatch.schemas.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+
+/**
+ * Everything the detector is built from: the rules' settings and how it runs on Kafka. Immutable.
+ *
+ * @param applicationId      Kafka Streams application id (consumer group, internal topic prefix)
+ * @param bootstrapServers   Kafka bootstrap servers
+ * @param processingGuarantee {@code exactly_once_v2} (default: one revocation and one alert per
+ *                           incident even across crashes) or {@code at_least_once}
+ * @param commitInterval     how often results are committed; under exactly-once this bounds how long
+ *                           a revocation stays invisible to {@code read_committed} filters
+ * @param stateDir           where state stores live
+ * @param productVersion     written into alerts' {@code metadata.product.version}
+ * @param replay             the token-replay rule
+ * @param clientOverrides    extra client settings (TLS/SASL, tuning), applied last
+ */
+public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                             Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                             Map<String, String> clientOverrides) {
+
+    public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
+
+    public DetectorConfig {
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        if (!StreamsConfig.EXACTLY_ONCE_V2.equals(processingGuarantee)
+                && !StreamsConfig.AT_LEAST_ONCE.equals(processingGuarantee)) {
+            throw new IllegalArgumentException("processing guarantee must be exactly_once_v2 or at_least_once, was "
+                    + processingGuarantee);
+        }
+        Objects.requireNonNull(commitInterval, "commitInterval");
+        Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(productVersion, "productVersion");
+        Objects.requireNonNull(replay, "replay");
+        clientOverrides = Map.copyOf(clientOverrides);
+    }
+
+    /** Defaults: exactly-once, 100 ms commits, the default rules. */
+    public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
+        return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
+                Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), Map.of());
+    }
+
+    public DetectorConfig withApplicationId(String value) {
+        return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, clientOverrides);
+    }
+
+    public DetectorConfig withProcessingGuarantee(String value) {
+        return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
+                replay, clientOverrides);
+    }
+
+    public DetectorConfig withReplay(TokenReplayRule value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, value, clientOverrides);
+    }
+
+    /** The Kafka Streams configuration. */
+    public Properties streamsProperties() {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, processingGuarantee);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(commitInterval.toMillis()));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        // Names are part of the upgrade contract: refuse to start with any generated name.
+        p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
+        // A bad record goes to the DLQ (KIP-1034) and processing continues.
+        p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ.name());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class.getName());
+        // The revocation path wants no batching delay (DESIGN.md §6).
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");
+        p.putAll(clientOverrides);
+        return p;
+    }
+}

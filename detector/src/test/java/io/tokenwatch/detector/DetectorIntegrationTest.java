@@ -1,0 +1,139 @@
+package io.tokenwatch.detector;
+
+import io.tokenwatch.broker.EmbeddedKafka;
+import io.tokenwatch.detector.topology.DetectorConfig;
+import io.tokenwatch.schemas.Outcome;
+import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.Topics;
+import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The detector as deployed: Kafka Streams on a real in-process KRaft broker. */
+class DetectorIntegrationTest {
+
+    private static EmbeddedKafka kafka;
+
+    @TempDir
+    Path stateDir;
+
+    @BeforeAll
+    static void startKafka() throws Exception {
+        kafka = EmbeddedKafka.start();
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(Topics.ALL.stream().map(t -> t.newTopic(2, (short) 1)).toList()).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE})
+    void shouldSendPoisonPillToDeadLetterQueueAndStillRevokeReplayedToken(String guarantee) throws Exception {
+        DetectorConfig config = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
+                .withApplicationId("detector-it-" + guarantee.replace('_', '-'))
+                .withProcessingGuarantee(guarantee);
+        String jti = "it-" + UUID.randomUUID();
+        try (Detector detector = new Detector(config).start();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+            assertThat(detector.awaitRunning(Duration.ofSeconds(60))).isTrue();
+
+            String key = "https://issuer.example|alice";
+            String poison = "{poison " + jti;
+            producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), bytes(key), bytes(poison))).get();
+            for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
+                TokenUsageEvent event = accepted(jti, ip);
+                producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), bytes(event.key()),
+                        Topics.TOKEN_USAGE.valueSerde().serializer().serialize(Topics.TOKEN_USAGE.name(), event))).get();
+            }
+
+            ConsumerRecord<byte[], byte[]> dead = readUntil(Topics.DLQ.name(), poison);
+            assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(key);
+            assertThat(dead.headers().toArray()).isNotEmpty();
+
+            ConsumerRecord<byte[], byte[]> revoked = readUntil(Topics.REVOCATIONS.name(), jti);
+            Revocation revocation = Topics.REVOCATIONS.valueSerde().deserializer()
+                    .deserialize(Topics.REVOCATIONS.name(), revoked.value());
+            assertThat(revocation.value()).isEqualTo(jti);
+            assertThat(revocation.scope()).isEqualTo(Revocation.Scope.JTI);
+            assertThat(new String(revoked.key(), StandardCharsets.UTF_8)).isEqualTo(revocation.key());
+            assertThat(new String(readUntil(Topics.ALERTS.name(), jti).value(), StandardCharsets.UTF_8))
+                    .contains("token_replay");
+        }
+    }
+
+    private static TokenUsageEvent accepted(String jti, String ip) {
+        long now = System.currentTimeMillis();
+        return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), now, "f1", "svc",
+                Outcome.ACCEPTED,
+                new TokenUsageEvent.TokenFacts("b".repeat(64), true, jti, "alice", "https://issuer.example",
+                        List.of("api"), now - 1000, now + 600_000, null, "k1", "ES256"),
+                new TokenUsageEvent.RequestFacts("GET", "/x", 200, ip, null, null, null));
+    }
+
+    /** Reads {@code topic} from the start until a record whose value contains {@code marker}. */
+    private static ConsumerRecord<byte[], byte[]> readUntil(String topic, String marker) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() != null && new String(r.value(), StandardCharsets.UTF_8).contains(marker)) {
+                        out.add(r);
+                    }
+                }
+                return !out.isEmpty();
+            });
+        }
+        assertThat(out).as("records on %s containing %s", topic, marker).hasSize(1);
+        return out.get(0);
+    }
+
+    private static Properties producerProps() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return props;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

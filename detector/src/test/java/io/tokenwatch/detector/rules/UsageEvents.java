@@ -1,0 +1,68 @@
+package io.tokenwatch.detector.rules;
+
+import io.tokenwatch.schemas.Outcome;
+import io.tokenwatch.schemas.TokenUsageEvent;
+
+import java.util.List;
+import java.util.UUID;
+
+/** Test fixture: a valid accepted usage event, changed one thing at a time. */
+final class UsageEvents {
+
+    private String iss = "https://issuer.example";
+    private String sub = "alice";
+    private String jti = "token-1";
+    private boolean verified = true;
+    private Outcome outcome = Outcome.ACCEPTED;
+    private String ip = "198.51.100.7";
+    private long time = 1_800_000_000_000L;
+    private Long exp = time + 3_600_000L;
+
+    static UsageEvents accepted() {
+        return new UsageEvents();
+    }
+
+    UsageEvents subject(String value) {
+        sub = value;
+        return this;
+    }
+
+    UsageEvents jti(String value) {
+        jti = value;
+        return this;
+    }
+
+    UsageEvents unverified() {
+        verified = false;
+        return this;
+    }
+
+    UsageEvents outcome(Outcome value) {
+        outcome = value;
+        return this;
+    }
+
+    UsageEvents from(String value) {
+        ip = value;
+        return this;
+    }
+
+    UsageEvents at(long value) {
+        time = value;
+        return this;
+    }
+
+    UsageEvents expiresAt(Long value) {
+        exp = value;
+        return this;
+    }
+
+    TokenUsageEvent build() {
+        return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), time, "filter-1",
+                "accounts", outcome,
+                new TokenUsageEvent.TokenFacts("a".repeat(64), verified, jti, sub, iss, List.of("api"),
+                        time - 60_000, exp, null, "k1", "ES256"),
+                new TokenUsageEvent.RequestFacts("GET", "/accounts/{id}", outcome == Outcome.ACCEPTED ? 200 : 401, ip,
+                        "curl/8", null, null));
+    }
+}
