@@ -1,6 +1,7 @@
 package io.tokenwatch.launcher;
 
 import io.tokenwatch.broker.EmbeddedKafka;
+import io.tokenwatch.broker.KafkaCluster;
 import io.tokenwatch.detector.Detector;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import io.tokenwatch.filter.core.TokenFilter;
@@ -42,7 +43,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     public static final String AUDIENCE = "demo-api";
 
     private final List<AutoCloseable> started = new ArrayList<>();
-    private EmbeddedKafka kafka;
+    private KafkaCluster kafka;
     private Detector detector;
     private RevocationView view;
     private RevocationListener listener;
@@ -61,9 +62,18 @@ public final class EmbeddedSystem implements AutoCloseable {
      * @param detectorGuarantee {@code exactly_once_v2} or {@code at_least_once}
      */
     public static EmbeddedSystem start(PublicKey issuerKey, String keyId, String detectorGuarantee) {
+        return start(EmbeddedKafka::start, issuerKey, keyId, detectorGuarantee);
+    }
+
+    /**
+     * Like {@link #start(PublicKey, String, String)} on a cluster of the caller's choosing (tests run
+     * the same loop on testcontainers' Kafka where Docker exists). The system owns and closes it.
+     */
+    public static EmbeddedSystem start(java.util.function.Supplier<KafkaCluster> cluster, PublicKey issuerKey,
+                                       String keyId, String detectorGuarantee) {
         EmbeddedSystem system = new EmbeddedSystem();
         try {
-            system.startAll(issuerKey, keyId, detectorGuarantee);
+            system.startAll(cluster, issuerKey, keyId, detectorGuarantee);
             return system;
         } catch (RuntimeException | InterruptedException e) {
             system.close();
@@ -74,8 +84,9 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
     }
 
-    private void startAll(PublicKey issuerKey, String keyId, String guarantee) throws InterruptedException {
-        kafka = remember(EmbeddedKafka.start());
+    private void startAll(java.util.function.Supplier<KafkaCluster> cluster, PublicKey issuerKey, String keyId,
+                          String guarantee) throws InterruptedException {
+        kafka = remember(cluster.get());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicInitializer.ensureTopics(admin, 3, (short) 1);
         }

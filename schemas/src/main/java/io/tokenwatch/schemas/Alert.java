@@ -199,11 +199,42 @@ public record Alert(
                            @JsonProperty("long") Double lon) {
     }
 
-    /** OCSF {@code anomaly_analysis}: what deviated, and from what baseline. */
-    public record AnomalyAnalysis(List<Anomaly> anomalies, List<Anomaly> baselines) {
+    /**
+     * OCSF {@code anomaly_analysis}: what was analysed, what deviated, and from what baseline.
+     *
+     * @param anomalies       the observations that deviated
+     * @param baselines       the normal pattern they deviated from
+     * @param analysisTargets what was analysed, e.g. the subject; OCSF 1.5 requires it
+     */
+    public record AnomalyAnalysis(List<Anomaly> anomalies, List<Anomaly> baselines,
+                                  List<AnalysisTarget> analysisTargets) {
         public AnomalyAnalysis {
             anomalies = anomalies == null ? List.of() : List.copyOf(anomalies);
             baselines = baselines == null ? List.of() : List.copyOf(baselines);
+            analysisTargets = analysisTargets == null ? List.of() : List.copyOf(analysisTargets);
+        }
+
+        /**
+         * An analysis without targets.
+         *
+         * @deprecated OCSF 1.5 requires {@code analysis_targets}; a finding built with this
+         * constructor does not conform. Use the canonical constructor.
+         */
+        @Deprecated
+        public AnomalyAnalysis(List<Anomaly> anomalies, List<Anomaly> baselines) {
+            this(anomalies, baselines, List.of());
+        }
+    }
+
+    /**
+     * OCSF {@code analysis_target}: the entity whose activity was analysed.
+     *
+     * @param name the entity, e.g. the subject key {@code iss|sub}
+     * @param type its kind, e.g. {@code User}
+     */
+    public record AnalysisTarget(String name, String type) {
+        public AnalysisTarget {
+            Keys.requireText(name, "analysis_targets.name");
         }
     }
 

@@ -7,12 +7,16 @@ import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -27,7 +31,9 @@ import java.util.Objects;
  *
  * <p>Bytes that are not a valid value raise {@link SerializationException} naming the topic, the
  * type and the problem; the bytes themselves are never echoed, since a poison pill may carry secrets.
- * Unknown fields are ignored so a newer producer does not break an older consumer.
+ * Unknown fields are ignored so a newer producer does not break an older consumer; known fields are
+ * typed as strictly as the JSON Schema files say (no string for a number, no number for a boolean),
+ * and a missing primitive field is an error rather than a silent zero.
  *
  * <p>Thread-safe: the mapper is immutable after construction.
  *
@@ -38,12 +44,30 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
     /** The mapper every tokenwatch JSON contract is written with. */
     public static final ObjectMapper MAPPER = JsonMapper.builder()
             .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .serializationInclusion(JsonInclude.Include.NON_NULL)
+            .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL, JsonInclude.Include.NON_NULL))
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // A missing or null primitive is an error, so every primitive component is required on the
             // wire. Reference components may be absent (NON_NULL never writes them); the records'
             // compact constructors decide which of those are required.
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Types are as strict as the JSON Schema files: no "200" for 200, no 1.5 for 1, no 1 for true.
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .withCoercionConfig(LogicalType.Integer, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Float, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Boolean, c -> c.setCoercion(CoercionInputShape.String, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail))
+            .withCoercionConfig(LogicalType.Textual, c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                    .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
             .build();
 
     private final Class<T> type;
@@ -94,20 +118,33 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
      * token or value (up to 256 characters), which for a misrouted raw token is the secret itself.
      */
     private static String problem(Throwable e) {
-        if (e instanceof InputCoercionException coercion) {
-            return "number out of range for " + simpleName(coercion.getTargetType()) + at(coercion.getLocation());
-        }
-        if (e instanceof StreamReadException read) {
-            return "not well-formed JSON" + at(read.getLocation());
-        }
         String path = e instanceof JsonMappingException mapping ? path(mapping) : "";
         String prefix = path.isEmpty() ? "" : path + ": ";
+        // Databind wraps what the parser raised while reading a nested value.
+        Throwable read = e instanceof StreamReadException ? e : e.getCause();
+        if (read instanceof InputCoercionException coercion) {
+            return prefix + "number out of range for " + simpleName(coercion.getTargetType()) + at(coercion.getLocation());
+        }
+        if (read instanceof StreamReadException malformed) {
+            return "not well-formed JSON" + at(malformed.getLocation());
+        }
+        // Before MismatchedInputException, its parent.
         if (e instanceof InvalidFormatException invalid) {
             return prefix + "not a valid " + simpleName(invalid.getTargetType());
         }
-        if (e instanceof MismatchedInputException mismatch && mismatch.getOriginalMessage() != null
-                && mismatch.getOriginalMessage().startsWith("Cannot map `null`")) {
-            return prefix + "missing or null, a " + simpleName(mismatch.getTargetType()) + " is required";
+        if (e instanceof MismatchedInputException mismatch) {
+            // Its messages may quote the value ("Cannot coerce String value (...)"): say what was expected.
+            String original = String.valueOf(mismatch.getOriginalMessage());
+            if (original.startsWith("No content")) {
+                return "empty input";
+            }
+            if (original.startsWith("Trailing token")) {
+                return "data after the JSON value";
+            }
+            if (original.startsWith("Cannot map `null`")) {
+                return prefix + "missing or null, a " + simpleName(mismatch.getTargetType()) + " is required";
+            }
+            return prefix + "wrong type, a " + simpleName(mismatch.getTargetType()) + " is required";
         }
         if (e instanceof ValueInstantiationException) {
             // A record's compact-constructor check; its own message explains, Jackson's wrapper does not.

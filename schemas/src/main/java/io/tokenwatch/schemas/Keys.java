@@ -17,7 +17,8 @@ public final class Keys {
 
     private static final Pattern IPV4 = Pattern.compile(
             "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    private static final Pattern HEX_GROUP = Pattern.compile("[0-9A-Fa-f]{1,4}");
+    private static final Pattern PREFIX = Pattern.compile("\\d{1,3}");
 
     private Keys() {
     }
@@ -44,30 +45,66 @@ public final class Keys {
 
     /**
      * Checks that {@code value} is an IPv4 or IPv6 literal, optionally with a {@code /prefix}.
-     * Never resolves names: a host name is rejected, not looked up.
+     * Never resolves names: a host name is rejected, not looked up. IPv4 octets with leading zeros
+     * and IPv6 zone ids ({@code %eth0}) are rejected: their meaning differs between parsers.
      */
     public static String requireIpOrCidr(String value) {
         requireText(value, "ip");
         int slash = value.indexOf('/');
         String address = slash < 0 ? value : value.substring(0, slash);
         boolean v4 = IPV4.matcher(address).matches();
-        boolean v6 = !v4 && address.indexOf(':') >= 0 && IPV6.matcher(address).matches();
+        boolean v6 = !v4 && isIpv6(address);
         if (!v4 && !v6) {
             throw new IllegalArgumentException("not an IP address or CIDR: " + value);
         }
         if (slash >= 0) {
-            int max = v4 ? 32 : 128;
-            int prefix;
-            try {
-                prefix = Integer.parseInt(value.substring(slash + 1));
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("bad CIDR prefix: " + value, e);
+            String digits = value.substring(slash + 1);
+            if (!PREFIX.matcher(digits).matches()) {
+                throw new IllegalArgumentException("bad CIDR prefix: " + value);
             }
-            if (prefix < 0 || prefix > max) {
+            int max = v4 ? 32 : 128;
+            if (Integer.parseInt(digits) > max) {
                 throw new IllegalArgumentException("CIDR prefix out of range: " + value);
             }
         }
         return value;
+    }
+
+    /** RFC 4291 §2.2 text forms: eight groups, one {@code ::}, or a trailing dotted quad. */
+    private static boolean isIpv6(String address) {
+        if (address.length() < 2 || address.length() > 45 || address.indexOf(':') < 0) {
+            return false;
+        }
+        int elided = address.indexOf("::");
+        if (elided < 0) {
+            return groups(address, true) == 8;
+        }
+        if (address.indexOf("::", elided + 1) >= 0) {
+            return false;
+        }
+        String head = address.substring(0, elided);
+        String tail = address.substring(elided + 2);
+        int before = head.isEmpty() ? 0 : groups(head, false);
+        int after = tail.isEmpty() ? 0 : groups(tail, true);
+        // "::" stands for at least one group of zeros.
+        return before >= 0 && after >= 0 && before + after <= 7;
+    }
+
+    /** Number of 16-bit groups in a colon-separated run, or -1 when it is not one. */
+    private static int groups(String run, boolean mayEndInIpv4) {
+        String[] parts = run.split(":", -1);
+        int count = 0;
+        for (int i = 0; i < parts.length; i++) {
+            String part = parts[i];
+            if (HEX_GROUP.matcher(part).matches()) {
+                count++;
+            } else if (mayEndInIpv4 && i == parts.length - 1 && IPV4.matcher(part).matches()) {
+                count += 2;
+            } else {
+                return -1;
+            }
+        }
+        return count;
     }
 
     static String requireText(String value, String name) {

@@ -53,7 +53,10 @@ public record KeyBinding(String kid, String algorithm, Key key) {
     private static void requireKeyFitsAlgorithm(String alg, Key key) {
         boolean fits;
         if (alg.startsWith("HS")) {
-            fits = key instanceof SecretKey && HMAC_MIN_BYTES.containsKey(alg);
+            // The length check again here, so the record constructor cannot bypass hmac()'s.
+            byte[] secret = key.getEncoded();
+            fits = key instanceof SecretKey && HMAC_MIN_BYTES.containsKey(alg)
+                    && (secret == null || secret.length >= HMAC_MIN_BYTES.get(alg));
         } else if (alg.startsWith("RS") || alg.startsWith("PS")) {
             fits = key instanceof RSAPublicKey && alg.matches("(RS|PS)(256|384|512)");
         } else if (alg.startsWith("ES")) {

@@ -118,8 +118,8 @@ public final class TokenValidator {
      */
     private static void checkHeader(String token) {
         int dot = token.indexOf('.');
-        if (dot <= 0 || token.indexOf('.', dot + 1) < 0 || token.indexOf('.', token.indexOf('.', dot + 1) + 1) >= 0) {
-            // JSON serialization, JWE (five parts), or garbage.
+        if (dot <= 0) {
+            // JSON serialization or garbage.
             throw new TokenRejectedException(Outcome.MALFORMED, "not a compact JWS");
         }
         JsonNode header = decodeJson(token.substring(0, dot));
@@ -130,8 +130,14 @@ public final class TokenValidator {
         if (alg == null || !alg.isTextual()) {
             throw new TokenRejectedException(Outcome.MALFORMED, "alg missing");
         }
+        // Before the part count, so an unsigned "header.payload" is reported as the alg attack it is.
         if ("none".equalsIgnoreCase(alg.asText())) {
             throw new TokenRejectedException(Outcome.ALG_NOT_ALLOWED, "alg none");
+        }
+        int second = token.indexOf('.', dot + 1);
+        if (second < 0 || token.indexOf('.', second + 1) >= 0) {
+            // Two parts, JWE (five parts), or garbage.
+            throw new TokenRejectedException(Outcome.MALFORMED, "not a compact JWS");
         }
         // Keys are never fetched or trusted from the token itself (RFC 8725 §3.10, DESIGN.md §4).
         for (String forbidden : List.of("jku", "x5u", "jwk", "x5c")) {
@@ -199,7 +205,8 @@ public final class TokenValidator {
         }
         long s = value.asLong();
         // Outside Instant's range a forged value would throw; such a claim is simply not reported.
-        return Math.abs(s) < 31_556_889_864L ? Instant.ofEpochSecond(s) : null;
+        // (Not Math.abs: abs(Long.MIN_VALUE), e.g. from "-1e300", is negative.)
+        return s > -31_556_889_864L && s < 31_556_889_864L ? Instant.ofEpochSecond(s) : null;
     }
 
     private static TokenClaims toClaims(String fingerprint, boolean verified, io.jsonwebtoken.Header header,
