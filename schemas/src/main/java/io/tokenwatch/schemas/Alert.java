@@ -212,18 +212,11 @@ public record Alert(
             anomalies = anomalies == null ? List.of() : List.copyOf(anomalies);
             baselines = baselines == null ? List.of() : List.copyOf(baselines);
             analysisTargets = analysisTargets == null ? List.of() : List.copyOf(analysisTargets);
+            if (analysisTargets.isEmpty()) {
+                throw new IllegalArgumentException("anomaly_analyses.analysis_targets is required by OCSF");
+            }
         }
 
-        /**
-         * An analysis without targets.
-         *
-         * @deprecated OCSF 1.5 requires {@code analysis_targets}; a finding built with this
-         * constructor does not conform. Use the canonical constructor.
-         */
-        @Deprecated
-        public AnomalyAnalysis(List<Anomaly> anomalies, List<Anomaly> baselines) {
-            this(anomalies, baselines, List.of());
-        }
     }
 
     /**

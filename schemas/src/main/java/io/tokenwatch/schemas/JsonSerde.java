@@ -142,9 +142,9 @@ public final class JsonSerde<T> implements Serde<T>, Serializer<T>, Deserializer
                 return "data after the JSON value";
             }
             if (original.startsWith("Cannot map `null`")) {
-                return prefix + "missing or null, a " + simpleName(mismatch.getTargetType()) + " is required";
+                return prefix + "missing or null, expected " + simpleName(mismatch.getTargetType());
             }
-            return prefix + "wrong type, a " + simpleName(mismatch.getTargetType()) + " is required";
+            return prefix + "wrong type, expected " + simpleName(mismatch.getTargetType());
         }
         if (e instanceof ValueInstantiationException) {
             // A record's compact-constructor check; its own message explains, Jackson's wrapper does not.

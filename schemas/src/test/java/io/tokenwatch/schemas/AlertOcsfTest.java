@@ -112,14 +112,18 @@ class AlertOcsfTest {
     }
 
     @Test
-    @SuppressWarnings("deprecation")
     void shouldFlagAnomalyAnalysisWithoutTargets() {
-        Alert.AnomalyAnalysis withoutTargets = new Alert.AnomalyAnalysis(
-                List.of(new Alert.Anomaly("distinct_client_networks", "count", List.of(new Alert.Observation("3", 3)), null)),
-                List.of());
-
-        assertThat(ocsf.validate(DETECTION_FINDING, wire(alert().anomalyAnalyses(List.of(withoutTargets)))))
+        assertThat(problems(json().with("anomaly_analyses.0.analysis_targets", List.of())))
                 .containsExactly("anomaly_analyses[0].analysis_targets: required attribute is an empty array");
+    }
+
+    @Test
+    void shouldRefuseToBuildAnomalyAnalysisWithoutTargets() {
+        List<Alert.Anomaly> anomalies = List.of(new Alert.Anomaly("distinct_client_networks", "count",
+                List.of(new Alert.Observation("3", 3)), null));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Alert.AnomalyAnalysis(anomalies, List.of(), List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("analysis_targets");
     }
 
     @Test

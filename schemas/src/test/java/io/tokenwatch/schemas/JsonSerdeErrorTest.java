@@ -66,7 +66,7 @@ class JsonSerdeErrorTest {
 
         SerializationException e = failure(Topics.TOKEN_USAGE, json.json());
 
-        assertThat(e).hasMessageContaining("request.status").hasMessageContaining("a int is required");
+        assertThat(e).hasMessageContaining("request.status").hasMessageContaining("wrong type, expected int");
     }
 
     @Test
@@ -90,7 +90,7 @@ class JsonSerdeErrorTest {
         SerializationException e = failure(Topics.TOKEN_USAGE, json.json());
 
         assertThat(e).hasMessageContaining("tokenwatch.token-usage").hasMessageContaining("event_time")
-                .hasMessageContaining("a long is required");
+                .hasMessageContaining("wrong type, expected long");
         assertThat(e.getMessage()).doesNotContain(RAW_TOKEN);
     }
 

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * <p>Returns every problem found, not just the first, as text naming the attribute path. Immutable
  * after construction; thread-safe.
  */
-final class OcsfValidator {
+public final class OcsfValidator {
 
     private static final String COMPILED_SCHEMA = "ocsf-1.5.0-compiled/schema-1.5.0.json";
     private static final String OTHER = "99";
@@ -38,7 +38,7 @@ final class OcsfValidator {
     }
 
     /** The validator for the OCSF version our alerts claim; loaded once (the file is 4 MB). */
-    static OcsfValidator ocsf150() {
+    public static OcsfValidator ocsf150() {
         OcsfValidator v = shared;
         if (v == null) {
             synchronized (OcsfValidator.class) {
@@ -66,7 +66,7 @@ final class OcsfValidator {
     }
 
     /** Every way {@code event} fails to be an instance of class {@code className}; empty when it conforms. */
-    List<String> validate(String className, JsonNode event) {
+    public List<String> validate(String className, JsonNode event) {
         JsonNode eventClass = schema.path("classes").path(className);
         if (eventClass.isMissingNode()) {
             throw new IllegalArgumentException("no OCSF class " + className);

@@ -20,7 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code format} asserted rather than only annotated, as a strict consumer would). Schemas are read
  * from the classpath through {@link JsonSchemas}, the way a consumer would find them. Thread-safe.
  */
-final class SchemaValidation {
+public final class SchemaValidation {
 
     static final String DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema";
 
@@ -36,7 +36,7 @@ final class SchemaValidation {
     }
 
     /** Every validation error of {@code json} against the schema of {@code type}; empty when valid. */
-    static List<String> errors(Class<?> type, String json) {
+    public static List<String> errors(Class<?> type, String json) {
         Schema schema = SCHEMAS.computeIfAbsent(type, SchemaValidation::load);
         return messages(schema.validate(json, InputFormat.JSON));
     }

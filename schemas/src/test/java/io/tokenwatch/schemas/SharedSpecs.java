@@ -8,13 +8,13 @@ import java.nio.file.Path;
  * project root: from the system property {@code tokenwatch.root}, which surefire sets, or else by
  * walking up from the working directory, so a test run from an IDE finds it too.
  */
-final class SharedSpecs {
+public final class SharedSpecs {
 
     private SharedSpecs() {
     }
 
     /** The file at {@code relative} under {@code shared/specs}. */
-    static Path resolve(String relative) {
+    public static Path resolve(String relative) {
         return root().resolve(relative);
     }
 

@@ -174,7 +174,8 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
                 List.of(new Alert.Anomaly("distinct_client_networks", "threshold",
                         List.of(new Alert.Observation(Integer.toString(rule.minNetworks()), rule.minNetworks())),
                         "at least " + rule.minNetworks() + " networks within " + rule.window().toSeconds()
-                                + " s; a token normally stays on one")));
+                                + " s; a token normally stays on one")),
+                List.of(new Alert.AnalysisTarget(Keys.jti(seen.issuer(), seen.jti()), "Access Token")));
     }
 
     private static Map<String, Object> unmapped(TokenSightings seen, TokenUsageEvent trigger) {
