@@ -22,6 +22,11 @@ public record FilterRequest(String method, String route, List<String> authorizat
         Objects.requireNonNull(route, "route");
         authorization = authorization == null ? List.of() : List.copyOf(authorization);
         Objects.requireNonNull(clientIp, "clientIp");
+        // Adapters must resolve the client to an address; a name or "unknown" is their bug, not the client's.
+        io.tokenwatch.schemas.Keys.requireIpOrCidr(clientIp);
+        if (clientIp.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("client IP must be an address, not a CIDR: " + clientIp);
+        }
     }
 
     /** A request with one {@code Authorization: Bearer <token>} header. */

@@ -57,6 +57,10 @@ public final class TokenFilter {
 
     /** Decides one request and emits its usage event. */
     public FilterDecision check(FilterRequest request) {
+        // A blocked address is refused before any decoding or crypto: a forged-token flood costs nothing.
+        if (revocations.isBlocked(request.clientIp())) {
+            return emit(request, FilterDecision.invalidToken(Outcome.REVOKED, settings.realm()), null);
+        }
         List<String> credentials = request.authorization();
         if (credentials.isEmpty()) {
             return emit(request, FilterDecision.missingToken(settings.realm()), null);

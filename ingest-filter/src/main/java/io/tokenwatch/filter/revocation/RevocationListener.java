@@ -4,8 +4,9 @@ import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -40,6 +41,7 @@ public final class RevocationListener implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationListener.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration TOPIC_RETRY = Duration.ofMillis(500);
 
     private final RevocationView view;
     private final KafkaConsumer<String, Revocation> consumer;
@@ -99,30 +101,38 @@ public final class RevocationListener implements AutoCloseable {
     }
 
     private void run() {
+        Map<TopicPartition, Long> target = null;
         try {
-            Map<TopicPartition, Long> target = assignAll();
             while (running) {
                 try {
-                    ConsumerRecords<String, Revocation> records = consumer.poll(POLL);
-                    for (ConsumerRecord<String, Revocation> record : records) {
+                    if (target == null) {
+                        target = assignAll();
+                    }
+                    for (ConsumerRecord<String, Revocation> record : consumer.poll(POLL)) {
                         apply(record);
+                    }
+                    if (!isReady() && reached(target)) {
+                        LOG.info("revocation view caught up: {} entries", view.size());
+                        caughtUp.countDown();
                     }
                 } catch (RecordDeserializationException e) {
                     skip(e);
-                }
-                if (!isReady() && reached(target)) {
-                    LOG.info("revocation view caught up: {} entries", view.size());
-                    caughtUp.countDown();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // Broker lost mid-catch-up or mid-follow: keep the view, retry, never give up.
+                    LOG.warn("revocation listener retrying after: {}", e.toString());
+                    pauseBeforeRetry();
                 }
             }
         } catch (WakeupException e) {
             if (running) {
-                throw e;
+                LOG.error("revocation listener woken unexpectedly; the view keeps enforcing what it has", e);
             }
         } catch (RuntimeException e) {
             LOG.error("revocation listener stopped; the view keeps enforcing what it has", e);
         } finally {
-            consumer.close(Duration.ofSeconds(5));
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
 
@@ -135,12 +145,30 @@ public final class RevocationListener implements AutoCloseable {
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 LOG.warn("waiting for topic {}: {}", topic, e.getMessage());
             }
+            if (partitions == null || partitions.isEmpty()) {
+                // A missing topic is answered at once with no partitions: without a pause this loop
+                // would spin, flooding the broker with metadata requests until the topic is created.
+                pauseBeforeRetry();
+            }
+        }
+        if (partitions == null) {
+            // Closed before the topic was found.
+            return Map.of();
         }
         List<TopicPartition> assigned = partitions.stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
         return new HashMap<>(consumer.endOffsets(assigned));
+    }
+
+    private void pauseBeforeRetry() {
+        try {
+            Thread.sleep(TOPIC_RETRY.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
     }
 
     private boolean reached(Map<TopicPartition, Long> target) {
@@ -159,8 +187,15 @@ public final class RevocationListener implements AutoCloseable {
                     record.offset());
             return;
         }
-        if (view.apply(record.key(), record.value())) {
-            applied.incrementAndGet();
+        try {
+            if (view.apply(record.key(), record.value())) {
+                applied.incrementAndGet();
+            }
+        } catch (RuntimeException e) {
+            // A value that deserialized but cannot be applied must not stop later revocations.
+            unreadable.incrementAndGet();
+            LOG.error("revocation at {}-{} offset {} not applied: {}", record.topic(), record.partition(),
+                    record.offset(), e.toString());
         }
     }
 
@@ -175,7 +210,7 @@ public final class RevocationListener implements AutoCloseable {
     public void close() {
         running = false;
         if (!thread.isAlive()) {
-            consumer.close(Duration.ZERO);
+            consumer.close(CloseOptions.timeout(Duration.ZERO));
             return;
         }
         consumer.wakeup();

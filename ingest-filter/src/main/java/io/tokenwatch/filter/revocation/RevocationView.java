@@ -96,6 +96,11 @@ public final class RevocationView {
         return Optional.empty();
     }
 
+    /** True if requests from {@code clientIp} are blocked, whatever token they carry. */
+    public boolean isBlocked(String clientIp) {
+        return clientIp != null && isLive(addresses.get("ip|" + clientIp), clock.millis());
+    }
+
     private static boolean isLive(Long expiresAt, long now) {
         return expiresAt != null && expiresAt > now;
     }

@@ -57,6 +57,9 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
         // A small linger batches bursts without adding noticeable detection latency.
         props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-usage");
+        // With Kafka down, send() blocks on metadata for up to this long; the buffer absorbs that
+        // time and then drops, so keep it short rather than Kafka's default minute.
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000");
         this.producer = new KafkaProducer<>(props, new StringSerializer(),
                 Topics.TOKEN_USAGE.valueSerde().serializer());
         this.buffer = new ArrayBlockingQueue<>(capacity);

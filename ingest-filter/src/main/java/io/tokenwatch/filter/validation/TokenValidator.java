@@ -53,10 +53,12 @@ public final class TokenValidator {
     private final IssuerPolicy policy;
     private final JwtParser parser;
     private final ClaimValidator claimValidator;
+    private final java.util.Set<String> allowedAlgorithms;
 
     public TokenValidator(IssuerPolicy policy, Clock clock) {
         this.policy = Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(clock, "clock");
+        this.allowedAlgorithms = java.util.Set.copyOf(policy.keys().algorithms());
         this.parser = Jwts.parser()
                 .keyLocator(new BoundKeyLocator(policy.keys()))
                 .clock(() -> Date.from(clock.instant()))
@@ -78,7 +80,7 @@ public final class TokenValidator {
         String fingerprint = fingerprint(token);
         TokenClaims claimed = readUnverified(token, fingerprint);
         try {
-            checkHeader(token);
+            checkHeader(token, allowedAlgorithms);
             Jws<Claims> jws = parser.parseSignedClaims(token);
             TokenClaims verified = toClaims(fingerprint, true, jws.getHeader(), jws.getPayload());
             ClaimValidator.Result result = claimValidator.validate(verified);
@@ -116,7 +118,7 @@ public final class TokenValidator {
      * Header rules checked before jjwt sees the token (RFC 8725 §2, §3.1): compact form only, no
      * {@code none}, no key-carrying or key-locating headers, no unknown {@code crit}.
      */
-    private static void checkHeader(String token) {
+    private static void checkHeader(String token, java.util.Set<String> allowedAlgorithms) {
         int dot = token.indexOf('.');
         if (dot <= 0) {
             // JSON serialization or garbage.
@@ -138,6 +140,11 @@ public final class TokenValidator {
         if (second < 0 || token.indexOf('.', second + 1) >= 0) {
             // Two parts, JWE (five parts), or garbage.
             throw new TokenRejectedException(Outcome.MALFORMED, "not a compact JWS");
+        }
+        // RFC 8725 §3.1: only algorithms some configured key is bound to; anything else is refused
+        // before jjwt sees it, whatever jjwt would make of it.
+        if (!allowedAlgorithms.contains(alg.asText())) {
+            throw new TokenRejectedException(Outcome.ALG_NOT_ALLOWED, "alg not allowed");
         }
         // Keys are never fetched or trusted from the token itself (RFC 8725 §3.10, DESIGN.md §4).
         for (String forbidden : List.of("jku", "x5u", "jwk", "x5c")) {
