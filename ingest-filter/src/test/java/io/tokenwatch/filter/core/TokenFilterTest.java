@@ -284,6 +284,31 @@ class TokenFilterTest {
     }
 
     @Test
+    void shouldRefuseBlockedAddressBeforeLookingAtItsToken() {
+        block(new Revocation(Revocation.SCHEMA_VERSION, Revocation.Scope.IP, null, CLIENT_IP,
+                Revocation.Action.BLOCK, null, NOW.plusSeconds(3600).toEpochMilli(), "forged-token flood",
+                "alert-3", NOW.minusSeconds(1).toEpochMilli()));
+
+        FilterDecision garbage = filter.check(bearer("not.a.token"));
+        FilterDecision none = filter.check(request(List.of()));
+
+        assertThat(garbage.outcome()).isEqualTo(Outcome.REVOKED);
+        assertThat(none.outcome()).isEqualTo(Outcome.REVOKED);
+        // Nothing of the token was read: no fingerprint, no claims.
+        assertThat(sink.events()).allSatisfy(e -> assertThat(e.token()).isNull());
+    }
+
+    @Test
+    void shouldRefuseAnAdapterThatPassesNoClientAddress() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new FilterRequest("GET", "/", List.of(), "unknown", null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new FilterRequest("GET", "/", List.of(), "10.0.0.0/8", null, null))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void shouldNotRevokeTheVictimWhenAForgedTokenNamesARevokedJti() {
         // Sanity: revocation is checked only for verified tokens; a forgery is refused for its signature.
         FilterDecision decision = filter.check(bearer(TestTokens.rs256().jti(REVOKED_JTI)
