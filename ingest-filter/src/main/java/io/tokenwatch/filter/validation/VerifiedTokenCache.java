@@ -1,0 +1,146 @@
+package io.tokenwatch.filter.validation;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import io.tokenwatch.schemas.Outcome;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Remembers validation results by token fingerprint, so a repeated token skips the signature work.
+ *
+ * <ul>
+ *   <li>Positive entries hold the verified claims of a valid token and expire at the token's
+ *       {@code exp}, never later: an expired token is always validated afresh.</li>
+ *   <li>Negative entries remember, for a short time, that a token failed at the signature layer
+ *       ({@code bad_signature}, {@code alg_not_allowed}, {@code unknown_key}, {@code malformed}), so a
+ *       flood of one forged token costs one verification, not one per request.</li>
+ * </ul>
+ *
+ * <p>Keys are SHA-256 fingerprints, never the token itself. Both caches are bounded. What comes after
+ * validation (revocation, rate limits) is not cached and applies on every request.
+ *
+ * <p>Thread-safe.
+ */
+public final class VerifiedTokenCache {
+
+    public static final int DEFAULT_MAX_VERIFIED = 100_000;
+    public static final int DEFAULT_MAX_REJECTED = 10_000;
+    public static final Duration DEFAULT_REJECTED_TTL = Duration.ofSeconds(30);
+
+    private final Cache<String, TokenClaims> verified;
+    private final Cache<String, Outcome> rejected;
+    private final Clock clock;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+
+    public VerifiedTokenCache(Clock clock) {
+        this(clock, DEFAULT_MAX_VERIFIED, DEFAULT_MAX_REJECTED, DEFAULT_REJECTED_TTL);
+    }
+
+    /**
+     * @param clock        time source; also drives expiry, so tests can move time
+     * @param maxVerified  most valid tokens remembered
+     * @param maxRejected  most forged or garbage tokens remembered
+     * @param rejectedTtl  how long a signature-level failure is remembered
+     */
+    public VerifiedTokenCache(Clock clock, int maxVerified, int maxRejected, Duration rejectedTtl) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.verified = Caffeine.newBuilder()
+                .maximumSize(maxVerified)
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run)
+                .expireAfter(new UntilTokenExpiry(clock))
+                .build();
+        this.rejected = Caffeine.newBuilder()
+                .maximumSize(maxRejected)
+                .ticker(() -> clock.millis() * 1_000_000L)
+                .executor(Runnable::run)
+                .expireAfterWrite(rejectedTtl)
+                .build();
+    }
+
+    /** The remembered result for a token fingerprint, if any. */
+    public Optional<ValidationResult> lookup(String fingerprint) {
+        TokenClaims claims = verified.getIfPresent(fingerprint);
+        if (claims != null && claims.expiresAt() != null && clock.instant().isBefore(claims.expiresAt())) {
+            hits.increment();
+            return Optional.of(ValidationResult.success(claims));
+        }
+        Outcome failure = rejected.getIfPresent(fingerprint);
+        if (failure != null) {
+            hits.increment();
+            return Optional.of(ValidationResult.failure(failure, TokenClaims.unreadable(fingerprint),
+                    List.of("remembered signature-level failure")));
+        }
+        misses.increment();
+        return Optional.empty();
+    }
+
+    /** Remembers a fresh result: valid tokens until they expire, signature-level failures briefly. */
+    public void remember(ValidationResult result) {
+        TokenClaims claims = result.claims();
+        if (result.isValid()) {
+            if (claims.expiresAt() != null) {
+                verified.put(claims.fingerprint(), claims);
+            }
+        } else if (result.outcome().isForgerySignal()) {
+            rejected.put(claims.fingerprint(), result.outcome());
+        }
+        // Claim-level failures (expired, audience, ...) are cheap to find again and may change with
+        // time or configuration; they are not remembered.
+    }
+
+    /** Lookups answered from the cache. */
+    public long hitCount() {
+        return hits.sum();
+    }
+
+    /** Lookups that found nothing. */
+    public long missCount() {
+        return misses.sum();
+    }
+
+    /** Valid tokens held. */
+    public long verifiedSize() {
+        verified.cleanUp();
+        return verified.estimatedSize();
+    }
+
+    /** Rejected tokens held. */
+    public long rejectedSize() {
+        rejected.cleanUp();
+        return rejected.estimatedSize();
+    }
+
+    /** A verified entry lives until the token's own {@code exp}. */
+    private static final class UntilTokenExpiry implements Expiry<String, TokenClaims> {
+        private final Clock clock;
+
+        UntilTokenExpiry(Clock clock) {
+            this.clock = clock;
+        }
+
+        @Override
+        public long expireAfterCreate(String key, TokenClaims claims, long currentTime) {
+            long millis = claims.expiresAt().toEpochMilli() - clock.millis();
+            return Math.max(0, millis) * 1_000_000L;
+        }
+
+        @Override
+        public long expireAfterUpdate(String key, TokenClaims claims, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, claims, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(String key, TokenClaims claims, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+}
