@@ -1,0 +1,76 @@
+package io.tokenwatch.launcher;
+
+import io.tokenwatch.detector.Detector;
+import io.tokenwatch.detector.topology.DetectorConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code tokenwatch detector}: the Kafka Streams detector against any Kafka cluster. Runs until interrupted. */
+@Command(name = "detector", mixinStandardHelpOptions = true, description = "Run the detector against a Kafka cluster.")
+final class DetectorCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--state-dir", defaultValue = "tokenwatch-data/detector",
+            description = "Where state stores live (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = DetectorConfig.DEFAULT_APPLICATION_ID,
+            description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--guarantee", defaultValue = StreamsConfig.EXACTLY_ONCE_V2,
+            description = "exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
+    String guarantee;
+
+    @Option(names = "--create-topics", description = "Create missing tokenwatch topics first (RF 1; for development).")
+    boolean createTopics;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Properties client = kafka.clientProperties();
+        if (createTopics) {
+            try (Admin admin = Admin.create(client)) {
+                TopicInitializer.ensureTopics(admin, 3, (short) 1);
+            }
+        }
+        Map<String, String> overrides = new HashMap<>();
+        client.stringPropertyNames().forEach(k -> overrides.put(k, client.getProperty(k)));
+        DetectorConfig base = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
+                .withApplicationId(applicationId).withProcessingGuarantee(guarantee);
+        DetectorConfig config = new DetectorConfig(base.applicationId(), base.bootstrapServers(),
+                base.processingGuarantee(), base.commitInterval(), base.stateDir(), base.productVersion(),
+                base.replay(), overrides);
+        Detector detector = new Detector(config).start();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            detector.close();
+            stopped.countDown();
+        }, "tokenwatch-detector-shutdown"));
+        if (!detector.awaitRunning(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("detector did not start within 60 s (state " + detector.state()
+                    + "); is Kafka reachable at " + kafka.bootstrapServers() + " and do the topics exist?");
+        }
+        spec.commandLine().getOut().printf("detector running (%s) against %s; Ctrl-C to stop%n", guarantee,
+                kafka.bootstrapServers());
+        spec.commandLine().getOut().flush();
+        stopped.await();
+        return 0;
+    }
+}
