@@ -11,11 +11,13 @@ import java.util.Objects;
  * @param route          the matched route template (e.g. {@code /accounts/{id}}), not the raw path
  * @param authorization  every {@code Authorization} header value present (usually zero or one)
  * @param clientIp       the client address as resolved through trusted proxies
+ *                       ({@link io.tokenwatch.filter.clientip.ClientIpResolver})
  * @param userAgent      {@code User-Agent}, or null
  * @param deviceId       device id the service supplies, or null
+ * @param secure         true if the client's connection is HTTPS (decides {@code Strict-Transport-Security})
  */
 public record FilterRequest(String method, String route, List<String> authorization, String clientIp,
-                            String userAgent, String deviceId) {
+                            String userAgent, String deviceId, boolean secure) {
 
     public FilterRequest {
         Objects.requireNonNull(method, "method");
@@ -29,8 +31,19 @@ public record FilterRequest(String method, String route, List<String> authorizat
         }
     }
 
+    /** A request over plain HTTP (or one whose transport the adapter does not know). */
+    public FilterRequest(String method, String route, List<String> authorization, String clientIp,
+                         String userAgent, String deviceId) {
+        this(method, route, authorization, clientIp, userAgent, deviceId, false);
+    }
+
     /** A request with one {@code Authorization: Bearer <token>} header. */
     public static FilterRequest bearer(String method, String route, String token, String clientIp) {
         return new FilterRequest(method, route, List.of("Bearer " + token), clientIp, null, null);
+    }
+
+    /** This request, marked as arriving over HTTPS or not. */
+    public FilterRequest withSecure(boolean isSecure) {
+        return new FilterRequest(method, route, authorization, clientIp, userAgent, deviceId, isSecure);
     }
 }

@@ -1,5 +1,8 @@
 package io.tokenwatch.filter.core;
 
+import io.tokenwatch.filter.headers.SecurityHeaders;
+import io.tokenwatch.filter.ratelimit.RateLimitDecision;
+import io.tokenwatch.filter.ratelimit.RateLimiter;
 import io.tokenwatch.filter.revocation.RevocationView;
 import io.tokenwatch.filter.telemetry.UsageEventSink;
 import io.tokenwatch.filter.validation.TokenClaims;
@@ -12,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -19,8 +23,28 @@ import java.util.function.Supplier;
 
 /**
  * The framework-free filter core: for each request, extract the bearer token, validate it, refuse
- * it if revoked, and emit exactly one {@link TokenUsageEvent} whatever the outcome. The raw token is
- * never logged or emitted; events carry its SHA-256 fingerprint.
+ * it if revoked or over its rate limit, and emit exactly one {@link TokenUsageEvent} whatever the
+ * outcome. The raw token is never logged or emitted; events carry its SHA-256 fingerprint.
+ *
+ * <p>The order of checks, cheapest and most decisive first:
+ * <ol>
+ *   <li>a blocked client address is refused before anything of the request is read;</li>
+ *   <li>requests without a verified subject are charged to the client address's bucket: missing or
+ *       malformed credentials at once, token-bearing requests after they fail validation or are found
+ *       revoked. An address whose bucket is empty is refused with 429 <em>before</em> its token is
+ *       decoded, so a forged-token flood stops costing signature checks once its budget is gone;</li>
+ *   <li>validation;</li>
+ *   <li>revocation;</li>
+ *   <li>the verified subject's bucket;</li>
+ *   <li>accept.</li>
+ * </ol>
+ * A refused request answers 429 with {@code Retry-After} and {@code RateLimit-Policy}/{@code RateLimit}
+ * (RFC 6585 §4) and emits a {@code rate_limited} event. A refused address also refuses valid tokens
+ * from that address until its bucket refills; that is the price of not verifying them. Signals from
+ * unverified tokens act on the sending address only, never on the subject they name (DESIGN.md §4).
+ *
+ * <p>Every decision carries the route's security headers ({@link FilterDecision#securityHeaders()});
+ * {@code Cache-Control: no-store} only when accepted. Without a {@link RateLimiter} nothing is limited.
  *
  * <p>Thread-safe: all collaborators are thread-safe and the filter holds no per-request state.
  */
@@ -32,8 +56,12 @@ public final class TokenFilter {
     private final UsageEventSink events;
     private final Clock clock;
     private final Supplier<UUID> ids;
+    private final RateLimiter rateLimiter;
+    private final SecurityHeaders securityHeaders;
 
     /**
+     * A filter with the default security headers and no rate limits; see {@link #builder} for more.
+     *
      * @param settings    identity of this filter and the realm of its challenges
      * @param validator   validates tokens of the configured issuer
      * @param revocations the live revocation view
@@ -42,43 +70,102 @@ public final class TokenFilter {
      */
     public TokenFilter(Settings settings, TokenValidator validator, RevocationView revocations,
                        UsageEventSink events, Clock clock) {
-        this(settings, validator, revocations, events, clock, UUID::randomUUID);
+        this(builder(settings, validator, revocations, events, clock));
     }
 
     TokenFilter(Settings settings, TokenValidator validator, RevocationView revocations, UsageEventSink events,
                 Clock clock, Supplier<UUID> ids) {
-        this.settings = Objects.requireNonNull(settings, "settings");
-        this.validator = Objects.requireNonNull(validator, "validator");
-        this.revocations = Objects.requireNonNull(revocations, "revocations");
-        this.events = Objects.requireNonNull(events, "events");
-        this.clock = Objects.requireNonNull(clock, "clock");
-        this.ids = ids;
+        this(builder(settings, validator, revocations, events, clock).eventIds(ids));
+    }
+
+    private TokenFilter(Builder builder) {
+        this.settings = Objects.requireNonNull(builder.settings, "settings");
+        this.validator = Objects.requireNonNull(builder.validator, "validator");
+        this.revocations = Objects.requireNonNull(builder.revocations, "revocations");
+        this.events = Objects.requireNonNull(builder.events, "events");
+        this.clock = Objects.requireNonNull(builder.clock, "clock");
+        this.ids = Objects.requireNonNull(builder.ids, "ids");
+        this.rateLimiter = builder.rateLimiter;
+        this.securityHeaders = Objects.requireNonNull(builder.securityHeaders, "securityHeaders");
+        if (rateLimiter != null) {
+            rateLimiter.followThrottles(revocations);
+        }
+    }
+
+    /** A builder with the required collaborators; rate limiter and header policy are optional. */
+    public static Builder builder(Settings settings, TokenValidator validator, RevocationView revocations,
+                                  UsageEventSink events, Clock clock) {
+        return new Builder(settings, validator, revocations, events, clock);
     }
 
     /** Decides one request and emits its usage event. */
     public FilterDecision check(FilterRequest request) {
         // A blocked address is refused before any decoding or crypto: a forged-token flood costs nothing.
         if (revocations.isBlocked(request.clientIp())) {
-            return emit(request, FilterDecision.invalidToken(Outcome.REVOKED, settings.realm()), null);
+            return finish(request, FilterDecision.invalidToken(Outcome.REVOKED, settings.realm()), null);
         }
         List<String> credentials = request.authorization();
         if (credentials.isEmpty()) {
-            return emit(request, FilterDecision.missingToken(settings.realm()), null);
+            return refuseWithoutSubject(request, FilterDecision.missingToken(settings.realm()), null);
         }
         Optional<String> token = bearerToken(credentials);
         if (token.isEmpty()) {
             // RFC 6750 §2: one method, one token; several credentials or a non-Bearer scheme is malformed.
-            return emit(request, FilterDecision.invalidRequest(settings.realm()), null);
+            return refuseWithoutSubject(request, FilterDecision.invalidRequest(settings.realm()), null);
+        }
+        Optional<RateLimitDecision> addressBudget = probeAddress(request);
+        if (addressBudget.isPresent() && !addressBudget.get().allowed()) {
+            return finish(request, FilterDecision.rateLimited(addressBudget.get()), null);
         }
         ValidationResult result = validator.validate(token.get());
         TokenClaims claims = result.claims();
         if (!result.isValid()) {
-            return emit(request, FilterDecision.invalidToken(result.outcome(), settings.realm()), claims);
+            FilterDecision refusal = FilterDecision.invalidToken(result.outcome(), settings.realm());
+            if (result.outcome() == Outcome.KEYS_UNAVAILABLE) {
+                // We could not check; the client did nothing to be charged for.
+                return finish(request, refusal, claims);
+            }
+            return refuseWithoutSubject(request, refusal, claims);
         }
         if (revocations.check(claims, request.clientIp()).isPresent()) {
-            return emit(request, FilterDecision.invalidToken(Outcome.REVOKED, settings.realm()), claims);
+            // Charged to the address, not the subject: a stolen, revoked token must not drain its victim's budget.
+            return refuseWithoutSubject(request, FilterDecision.invalidToken(Outcome.REVOKED, settings.realm()),
+                    claims);
         }
-        return emit(request, FilterDecision.accept(claims), claims);
+        Optional<RateLimitDecision> limit = chargeSubject(request, claims);
+        if (limit.isPresent() && !limit.get().allowed()) {
+            return finish(request, FilterDecision.rateLimited(limit.get()), claims);
+        }
+        return finish(request, FilterDecision.accept(claims).withHeaders(headersOf(limit)), claims);
+    }
+
+    /** Charges a request that has no verified subject to its address; 429 once the address's budget is gone. */
+    private FilterDecision refuseWithoutSubject(FilterRequest request, FilterDecision refusal, TokenClaims claims) {
+        Optional<RateLimitDecision> charge = rateLimiter == null ? Optional.empty()
+                : rateLimiter.tryConsumeForIp(request.clientIp(), request.route());
+        if (charge.isPresent() && !charge.get().allowed()) {
+            return finish(request, FilterDecision.rateLimited(charge.get()), claims);
+        }
+        return finish(request, refusal.withHeaders(headersOf(charge)), claims);
+    }
+
+    private Optional<RateLimitDecision> probeAddress(FilterRequest request) {
+        return rateLimiter == null ? Optional.empty() : rateLimiter.probeIp(request.clientIp(), request.route());
+    }
+
+    private Optional<RateLimitDecision> chargeSubject(FilterRequest request, TokenClaims claims) {
+        if (rateLimiter == null) {
+            return Optional.empty();
+        }
+        if (claims.issuer() == null || claims.subject() == null) {
+            // A verified token naming no subject has no subject bucket: its address pays.
+            return rateLimiter.tryConsumeForIp(request.clientIp(), request.route());
+        }
+        return rateLimiter.tryConsumeForSubject(claims.issuer(), claims.subject(), request.route());
+    }
+
+    private static Map<String, String> headersOf(Optional<RateLimitDecision> limit) {
+        return limit.map(RateLimitDecision::headers).orElse(Map.of());
     }
 
     /**
@@ -106,13 +193,16 @@ public final class TokenFilter {
                 || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
     }
 
-    private FilterDecision emit(FilterRequest request, FilterDecision decision, TokenClaims claims) {
+    /** Adds the route's security headers and emits the usage event: the one exit of {@link #check}. */
+    private FilterDecision finish(FilterRequest request, FilterDecision decision, TokenClaims claims) {
+        FilterDecision answer = decision.withSecurityHeaders(
+                securityHeaders.headersFor(request.route(), request.secure(), decision.accepted()));
         TokenUsageEvent event = new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, ids.get().toString(),
-                clock.millis(), settings.filterId(), settings.service(), decision.outcome(), facts(claims),
-                new TokenUsageEvent.RequestFacts(request.method(), request.route(), decision.status(),
+                clock.millis(), settings.filterId(), settings.service(), answer.outcome(), facts(claims),
+                new TokenUsageEvent.RequestFacts(request.method(), request.route(), answer.status(),
                         request.clientIp(), request.userAgent(), request.deviceId(), null));
         events.offer(event);
-        return decision;
+        return answer;
     }
 
     private static TokenUsageEvent.TokenFacts facts(TokenClaims c) {
@@ -139,6 +229,53 @@ public final class TokenFilter {
             Objects.requireNonNull(filterId, "filterId");
             Objects.requireNonNull(service, "service");
             Objects.requireNonNull(realm, "realm");
+        }
+    }
+
+    /** Assembles a {@link TokenFilter}. Not thread-safe. */
+    public static final class Builder {
+
+        private final Settings settings;
+        private final TokenValidator validator;
+        private final RevocationView revocations;
+        private final UsageEventSink events;
+        private final Clock clock;
+        private Supplier<UUID> ids = UUID::randomUUID;
+        private RateLimiter rateLimiter;
+        private SecurityHeaders securityHeaders = SecurityHeaders.defaults();
+
+        private Builder(Settings settings, TokenValidator validator, RevocationView revocations,
+                        UsageEventSink events, Clock clock) {
+            this.settings = settings;
+            this.validator = validator;
+            this.revocations = revocations;
+            this.events = events;
+            this.clock = clock;
+        }
+
+        /**
+         * Enforces these rate limits. The filter subscribes the limiter to the view's throttle commands
+         * ({@link RateLimiter#followThrottles(RevocationView)}). Default: none.
+         */
+        public Builder rateLimiter(RateLimiter limiter) {
+            this.rateLimiter = Objects.requireNonNull(limiter, "rateLimiter");
+            return this;
+        }
+
+        /** The security-header policy; default {@link SecurityHeaders#defaults()}. */
+        public Builder securityHeaders(SecurityHeaders headers) {
+            this.securityHeaders = Objects.requireNonNull(headers, "securityHeaders");
+            return this;
+        }
+
+        /** Where event ids come from; tests pin them. */
+        Builder eventIds(Supplier<UUID> eventIds) {
+            this.ids = Objects.requireNonNull(eventIds, "ids");
+            return this;
+        }
+
+        public TokenFilter build() {
+            return new TokenFilter(this);
         }
     }
 }

@@ -4,12 +4,17 @@ import io.tokenwatch.filter.validation.TokenClaims;
 import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.schemas.Revocation;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The filter's in-memory copy of the compacted revocation topic: which tokens, subjects and client
@@ -19,10 +24,21 @@ import java.util.concurrent.ConcurrentMap;
  * replaces the earlier one and a tombstone removes it, exactly as compaction does. Entries past
  * their {@code expires_at} no longer match even before their tombstone arrives.
  *
+ * <p>{@code throttle} records (subject or exact-address scope) do not block: they are handed to the
+ * registered {@link ThrottleListener}s ({@link #onThrottle(ThrottleListener)}), which tighten rate
+ * limits until the record's {@code expires_at}. The last record under a key wins, whatever its action,
+ * as it will once compaction has run: a throttle published under a blocked key replaces the block, a
+ * block replaces a throttle (the listeners hear it lifted), and a tombstone lifts either. Records with
+ * an action this view does not enforce ({@code step_up}, throttles of a single token or a CIDR) are
+ * ignored and leave any existing entry in place.
+ *
  * <p>Thread-safe: one writer (the listener) and any number of request threads; lookups are
- * lock-free map reads.
+ * lock-free map reads. Throttle changes and listener registration are serialized on one lock, so a
+ * listener registered while records arrive sees every throttle exactly once in order.
  */
 public final class RevocationView {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationView.class);
 
     /** {@code jti|iss|jti} → expires_at (epoch ms). */
     private final ConcurrentMap<String, Long> tokens = new ConcurrentHashMap<>();
@@ -30,6 +46,10 @@ public final class RevocationView {
     private final ConcurrentMap<String, SubjectCutoff> subjects = new ConcurrentHashMap<>();
     /** {@code ip|addr} → expires_at (epoch ms), exact addresses only. */
     private final ConcurrentMap<String, Long> addresses = new ConcurrentHashMap<>();
+    /** {@code sub|iss|sub} or {@code ip|addr} → the live throttle under that key. */
+    private final ConcurrentMap<String, Throttle> throttles = new ConcurrentHashMap<>();
+    private final List<ThrottleListener> throttleListeners = new CopyOnWriteArrayList<>();
+    private final Object throttleLock = new Object();
     private final Clock clock;
 
     public RevocationView(Clock clock) {
@@ -51,10 +71,32 @@ public final class RevocationView {
         if (!key.equals(revocation.key())) {
             return false;
         }
-        if (revocation.action() != Revocation.Action.BLOCK) {
-            // Throttle and step-up are enforced by later layers (rate limiting), not by blocking.
-            return false;
+        return switch (revocation.action()) {
+            case BLOCK -> block(key, revocation);
+            case THROTTLE -> throttle(key, revocation);
+            // Step-up is answered by the service's login flow, not by this view.
+            case STEP_UP -> false;
+        };
+    }
+
+    /**
+     * Registers a listener for throttle commands and replays to it every throttle live now, so the
+     * order of start-up (view replay vs. rate limiter creation) does not matter.
+     */
+    public void onThrottle(ThrottleListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (throttleLock) {
+            throttleListeners.add(listener);
+            long now = clock.millis();
+            for (Throttle throttle : throttles.values()) {
+                if (throttle.isLiveAt(now)) {
+                    notify(listener, throttle, true);
+                }
+            }
         }
+    }
+
+    private boolean block(String key, Revocation revocation) {
         switch (revocation.scope()) {
             case JTI -> tokens.put(key, revocation.expiresAt());
             case SUBJECT -> subjects.put(key, new SubjectCutoff(revocation.notBefore(), revocation.expiresAt()));
@@ -66,11 +108,61 @@ public final class RevocationView {
                 addresses.put(key, revocation.expiresAt());
             }
         }
+        endThrottle(key);
+        return true;
+    }
+
+    private boolean throttle(String key, Revocation revocation) {
+        if (revocation.scope() == Revocation.Scope.JTI || revocation.value().indexOf('/') >= 0) {
+            // Buckets are per subject and per address; a single token or a network has none to tighten.
+            return false;
+        }
+        Throttle throttle = Throttle.of(revocation);
+        synchronized (throttleLock) {
+            removeBlocks(key);
+            throttles.put(key, throttle);
+            for (ThrottleListener listener : throttleListeners) {
+                notify(listener, throttle, true);
+            }
+        }
         return true;
     }
 
     private boolean lift(String key) {
+        return removeBlocks(key) | endThrottle(key);
+    }
+
+    private boolean removeBlocks(String key) {
         return tokens.remove(key) != null | subjects.remove(key) != null | addresses.remove(key) != null;
+    }
+
+    private boolean endThrottle(String key) {
+        if (!throttles.containsKey(key)) {
+            return false;
+        }
+        synchronized (throttleLock) {
+            Throttle ended = throttles.remove(key);
+            if (ended == null) {
+                return false;
+            }
+            for (ThrottleListener listener : throttleListeners) {
+                notify(listener, ended, false);
+            }
+            return true;
+        }
+    }
+
+    private static void notify(ThrottleListener listener, Throttle throttle, boolean started) {
+        try {
+            if (started) {
+                listener.throttled(throttle);
+            } else {
+                listener.lifted(throttle);
+            }
+        } catch (RuntimeException e) {
+            // One broken listener must not stop the view or the other listeners.
+            LOG.error("throttle listener {} failed on {}: {}", listener, throttle.key(), e.toString());
+        }
     }
 
     /**
@@ -105,9 +197,9 @@ public final class RevocationView {
         return expiresAt != null && expiresAt > now;
     }
 
-    /** Number of entries held (live or not yet removed). */
+    /** Number of entries held, blocks and throttles (live or not yet removed). */
     public int size() {
-        return tokens.size() + subjects.size() + addresses.size();
+        return tokens.size() + subjects.size() + addresses.size() + throttles.size();
     }
 
     /** Which kind of entry refused a request. */

@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 
 import static io.tokenwatch.filter.TestTokens.ISSUER;
@@ -182,6 +183,112 @@ class RevocationViewTest {
         assertThat(view.check(noIssuer, "203.0.113.1")).isEmpty();
     }
 
+    @Test
+    void shouldHandThrottleRecordsToTheListenersInsteadOfBlocking() {
+        RecordingListener listener = new RecordingListener();
+        view.onThrottle(listener);
+        Revocation subject = throttleSubject("alice");
+        Revocation address = throttleIp(IP);
+
+        assertThat(view.apply(subject.key(), subject)).isTrue();
+        assertThat(view.apply(address.key(), address)).isTrue();
+
+        assertThat(listener.events).containsExactly(
+                "throttled sub|" + ISSUER + "|alice until " + (NOW.toEpochMilli() + HOUR),
+                "throttled ip|" + IP + " until " + (NOW.toEpochMilli() + HOUR));
+        assertThat(listener.throttles.get(0).issuer()).isEqualTo(ISSUER);
+        assertThat(listener.throttles.get(0).value()).isEqualTo("alice");
+        // A throttle tightens limits; it never refuses on its own.
+        assertThat(view.check(token("alice", "a", NOW.minusSeconds(60)), IP)).isEmpty();
+        assertThat(view.isBlocked(IP)).isFalse();
+        assertThat(view.size()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldLiftAThrottleOnItsTombstone() {
+        RecordingListener listener = new RecordingListener();
+        view.onThrottle(listener);
+        Revocation subject = throttleSubject("alice");
+        apply(subject);
+
+        assertThat(view.apply(subject.key(), null)).isTrue();
+
+        assertThat(listener.events).containsExactly(
+                "throttled sub|" + ISSUER + "|alice until " + (NOW.toEpochMilli() + HOUR),
+                "lifted sub|" + ISSUER + "|alice");
+        assertThat(view.size()).isZero();
+        assertThat(view.apply(subject.key(), null)).isFalse();
+    }
+
+    @Test
+    void shouldLetTheLastRecordUnderAKeyWinWhateverItsAction() {
+        RecordingListener listener = new RecordingListener();
+        view.onThrottle(listener);
+
+        // Block → throttle: the detector de-escalated; compaction will keep only the throttle, so do we.
+        apply(blockIp(IP));
+        apply(throttleIp(IP));
+        assertThat(view.isBlocked(IP)).isFalse();
+        assertThat(view.size()).isOne();
+
+        // Throttle → block: the throttle ends and the block holds.
+        apply(blockIp(IP));
+        assertThat(view.isBlocked(IP)).isTrue();
+        assertThat(view.size()).isOne();
+        assertThat(listener.events).containsExactly(
+                "throttled ip|" + IP + " until " + (NOW.toEpochMilli() + HOUR), "lifted ip|" + IP);
+    }
+
+    @Test
+    void shouldReplayLiveThrottlesToAListenerRegisteredLater() {
+        apply(throttleSubject("alice"));
+        apply(new Revocation(Revocation.SCHEMA_VERSION, Scope.SUBJECT, ISSUER, "bob", Action.THROTTLE,
+                NOW.toEpochMilli(), NOW.toEpochMilli(), "over", "op", NOW.toEpochMilli() - HOUR));
+        RecordingListener late = new RecordingListener();
+
+        view.onThrottle(late);
+
+        // bob's throttle expired at NOW: not replayed.
+        assertThat(late.events).containsExactly("throttled sub|" + ISSUER + "|alice until " + (NOW.toEpochMilli() + HOUR));
+    }
+
+    @Test
+    void shouldIgnoreThrottlesNoBucketCanEnforce() {
+        RecordingListener listener = new RecordingListener();
+        view.onThrottle(listener);
+        apply(blockIp(IP));
+
+        assertThat(view.apply("ip|198.51.100.0/24", throttleIp("198.51.100.0/24"))).isFalse();
+        Revocation stepUp = new Revocation(Revocation.SCHEMA_VERSION, Scope.IP, null, IP, Action.STEP_UP, null,
+                NOW.toEpochMilli() + HOUR, "test", "op", NOW.toEpochMilli() - 1);
+        assertThat(view.apply(stepUp.key(), stepUp)).isFalse();
+
+        assertThat(listener.events).isEmpty();
+        // An unenforceable record leaves the existing entry as it was.
+        assertThat(view.isBlocked(IP)).isTrue();
+    }
+
+    @Test
+    void shouldKeepNotifyingOtherListenersWhenOneFails() {
+        RecordingListener healthy = new RecordingListener();
+        view.onThrottle(new ThrottleListener() {
+            @Override
+            public void throttled(Throttle throttle) {
+                throw new IllegalStateException("boom");
+            }
+
+            @Override
+            public void lifted(Throttle throttle) {
+                throw new IllegalStateException("boom");
+            }
+        });
+        view.onThrottle(healthy);
+
+        apply(throttleSubject("alice"));
+
+        assertThat(healthy.events).hasSize(1);
+    }
+
     private void apply(Revocation revocation) {
         assertThat(view.apply(revocation.key(), revocation)).isTrue();
     }
@@ -199,6 +306,33 @@ class RevocationViewTest {
     private static Revocation blockIp(String address) {
         return new Revocation(Revocation.SCHEMA_VERSION, Scope.IP, null, address, Action.BLOCK, null,
                 NOW.toEpochMilli() + HOUR, "test", "operator", NOW.toEpochMilli() - 1);
+    }
+
+    private static Revocation throttleSubject(String subject) {
+        return new Revocation(Revocation.SCHEMA_VERSION, Scope.SUBJECT, ISSUER, subject, Action.THROTTLE,
+                NOW.toEpochMilli(), NOW.toEpochMilli() + HOUR, "burst", "alert-1", NOW.toEpochMilli() - 1);
+    }
+
+    private static Revocation throttleIp(String address) {
+        return new Revocation(Revocation.SCHEMA_VERSION, Scope.IP, null, address, Action.THROTTLE, null,
+                NOW.toEpochMilli() + HOUR, "forged-token burst", "alert-2", NOW.toEpochMilli() - 1);
+    }
+
+    /** Writes down what it is told, in order. */
+    private static final class RecordingListener implements ThrottleListener {
+        final List<String> events = new ArrayList<>();
+        final List<Throttle> throttles = new ArrayList<>();
+
+        @Override
+        public void throttled(Throttle throttle) {
+            throttles.add(throttle);
+            events.add("throttled " + throttle.key() + " until " + throttle.expiresAt());
+        }
+
+        @Override
+        public void lifted(Throttle throttle) {
+            events.add("lifted " + throttle.key());
+        }
     }
 
     private static TokenClaims token(String subject, String jti, Instant issuedAt) {
