@@ -1,6 +1,7 @@
 package io.tokenwatch.detector;
 
 import io.tokenwatch.broker.EmbeddedKafka;
+import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
@@ -20,6 +21,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -89,6 +92,68 @@ class DetectorIntegrationTest {
             assertThat(new String(revoked.key(), StandardCharsets.UTF_8)).isEqualTo(revocation.key());
             assertThat(new String(readUntil(Topics.ALERTS.name(), jti).value(), StandardCharsets.UTF_8))
                     .contains("token_replay");
+        }
+    }
+
+    @Test
+    void shouldBlockAForgedTokenBurstAndTombstoneTheBlockOnceItExpires() throws Exception {
+        DetectorConfig config = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
+                .withApplicationId("detector-it-forged-burst")
+                .withForgedTokenBurst(ForgedTokenBurstRule.defaults().withBlocks(Duration.ofSeconds(1), 4,
+                        Duration.ofMinutes(1)))
+                .withTombstoneInterval(Duration.ofMillis(200));
+        String ip = "198.18." + ThreadLocalRandom.current().nextInt(256) + "." + ThreadLocalRandom.current().nextInt(256);
+        try (Detector detector = new Detector(config).start();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+            assertThat(detector.awaitRunning(Duration.ofSeconds(60))).isTrue();
+
+            for (int i = 0; i < 20; i++) {
+                TokenUsageEvent event = forged(ip);
+                producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), bytes(event.key()),
+                        Topics.TOKEN_USAGE.valueSerde().serializer().serialize(Topics.TOKEN_USAGE.name(), event)));
+            }
+            producer.flush();
+
+            ConsumerRecord<byte[], byte[]> blocked = readUntil(Topics.REVOCATIONS.name(), "\"" + ip + "\"");
+            assertThat(new String(blocked.key(), StandardCharsets.UTF_8)).isEqualTo("ip|" + ip);
+            Revocation block = Topics.REVOCATIONS.valueSerde().deserializer()
+                    .deserialize(Topics.REVOCATIONS.name(), blocked.value());
+            assertThat(block.scope()).isEqualTo(Revocation.Scope.IP);
+            assertThat(block.expiresAt() - block.createdAt()).isEqualTo(1_000L);
+            assertThat(new String(readUntil(Topics.ALERTS.name(), "\"" + ip + "\"").value(), StandardCharsets.UTF_8))
+                    .contains("forged_token_burst");
+
+            awaitTombstone(Topics.REVOCATIONS.name(), "ip|" + ip);
+        }
+    }
+
+    private static TokenUsageEvent forged(String ip) {
+        long now = System.currentTimeMillis();
+        return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), now, "f1", "svc",
+                Outcome.BAD_SIGNATURE,
+                new TokenUsageEvent.TokenFacts("c".repeat(64), false, "victim-token", "victim",
+                        "https://issuer.example", List.of("api"), now - 1000, now + 600_000, null, "k1", "ES256"),
+                new TokenUsageEvent.RequestFacts("GET", "/x", 401, ip, null, null, null));
+    }
+
+    /** Reads {@code topic} from the start until a tombstone (null value) under {@code key}. */
+    private static void awaitTombstone(String topic, String key) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + UUID.randomUUID());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() == null && key.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                        return true;
+                    }
+                }
+                return false;
+            });
         }
     }
 

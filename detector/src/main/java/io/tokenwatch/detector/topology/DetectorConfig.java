@@ -1,5 +1,7 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
+import io.tokenwatch.detector.rules.RevokedTokenUseRule;
 import io.tokenwatch.detector.rules.TokenReplayRule;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,13 +28,18 @@ import java.util.Properties;
  * @param stateDir           where state stores live
  * @param productVersion     written into alerts' {@code metadata.product.version}
  * @param replay             the token-replay rule
+ * @param forgedTokenBurst   the forged-token burst rule
+ * @param revokedTokenUse    the revoked-token use rule
+ * @param tombstoneInterval  how often (wall clock) void revocations the detector issued are tombstoned
  * @param clientOverrides    extra client settings (TLS/SASL, tuning), applied last
  */
 public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
                              Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
-                             Map<String, String> clientOverrides) {
+                             ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
+                             Duration tombstoneInterval, Map<String, String> clientOverrides) {
 
     public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
+    public static final Duration DEFAULT_TOMBSTONE_INTERVAL = Duration.ofSeconds(30);
 
     public DetectorConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -46,28 +53,68 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(productVersion, "productVersion");
         Objects.requireNonNull(replay, "replay");
+        Objects.requireNonNull(forgedTokenBurst, "forgedTokenBurst");
+        Objects.requireNonNull(revokedTokenUse, "revokedTokenUse");
+        Objects.requireNonNull(tombstoneInterval, "tombstoneInterval");
+        if (tombstoneInterval.isNegative() || tombstoneInterval.isZero()) {
+            throw new IllegalArgumentException("tombstone interval must be positive");
+        }
         clientOverrides = Map.copyOf(clientOverrides);
     }
 
-    /** Defaults: exactly-once, 100 ms commits, the default rules. */
+    /**
+     * The settings of the first release, with the later rules at their defaults; kept so that code
+     * written against it still compiles. Prefer {@link #defaults} and the {@code with…} methods.
+     */
+    public DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                          Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                          Map<String, String> clientOverrides) {
+        this(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir, productVersion, replay,
+                ForgedTokenBurstRule.defaults(), RevokedTokenUseRule.defaults(), DEFAULT_TOMBSTONE_INTERVAL,
+                clientOverrides);
+    }
+
+    /** Defaults: exactly-once, 100 ms commits, the default rules, tombstones every 30 s. */
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
         return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
-                Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), Map.of());
+                Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), ForgedTokenBurstRule.defaults(),
+                RevokedTokenUseRule.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of());
     }
 
     public DetectorConfig withApplicationId(String value) {
         return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, clientOverrides);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, tombstoneInterval, clientOverrides);
     }
 
     public DetectorConfig withProcessingGuarantee(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
-                replay, clientOverrides);
+                replay, forgedTokenBurst, revokedTokenUse, tombstoneInterval, clientOverrides);
     }
 
     public DetectorConfig withReplay(TokenReplayRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, value, clientOverrides);
+                productVersion, value, forgedTokenBurst, revokedTokenUse, tombstoneInterval, clientOverrides);
+    }
+
+    public DetectorConfig withForgedTokenBurst(ForgedTokenBurstRule value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, value, revokedTokenUse, tombstoneInterval, clientOverrides);
+    }
+
+    public DetectorConfig withRevokedTokenUse(RevokedTokenUseRule value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, value, tombstoneInterval, clientOverrides);
+    }
+
+    public DetectorConfig withTombstoneInterval(Duration value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, value, clientOverrides);
+    }
+
+    /** Extra client settings (TLS/SASL, tuning), applied last; replaces any given before. */
+    public DetectorConfig withClientOverrides(Map<String, String> value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, tombstoneInterval, value);
     }
 
     /** The Kafka Streams configuration. */

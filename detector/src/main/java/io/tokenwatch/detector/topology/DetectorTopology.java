@@ -1,9 +1,13 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.detector.rules.Detection;
+import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
+import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
+import io.tokenwatch.schemas.TokenUsageEvent;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -17,11 +21,22 @@ import java.util.List;
 
 /**
  * Builds the detector's topology from its configuration. Every processor, store and internal topic
- * is named: names are part of the upgrade contract.
+ * is named: names are part of the upgrade contract. There is no repartition: every rule keeps state
+ * under the input record's key (subject or address) or something derived from it, and one
+ * sub-topology runs everything.
  *
  * <pre>
- * tokenwatch.token-usage ─▶ token-replay-rule [token-replay-sightings] ─┬▶ alerts ─▶ tokenwatch.alerts
- *                                                                       └▶ revocations ─▶ tokenwatch.revocations
+ * tokenwatch.token-usage ─▶ token-usage-source
+ *   ├▶ token-replay-rule       [token-replay-sightings] ─────────┬▶ merge-forged-token-burst ─┐
+ *   ├▶ forged-token-burst-rule [forged-token-burst-rejections,   │                            │
+ *   │                           forged-token-burst-offences,     │                            │
+ *   │                           forged-token-burst-incidents] ───┘                            │
+ *   └▶ revoked-token-use-rule  [revoked-token-use-incidents] ──────▶ merge-revoked-token-use ◀┘
+ *
+ * merge-revoked-token-use (every detection)
+ *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
+ *   └▶ detection-revocations ─▶ revocation-expiry [issued-revocation-expiries] ─▶ revocations-sink
+ *                                 + a tombstone per void revocation (wall clock) ─▶ tokenwatch.revocations
  * </pre>
  */
 public final class DetectorTopology {
@@ -31,13 +46,25 @@ public final class DetectorTopology {
 
     public static Topology build(DetectorConfig config) {
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, Detection> detections = builder
+        KStream<String, TokenUsageEvent> usage = builder
                 .stream(Topics.TOKEN_USAGE.name(), Consumed.with(Topics.TOKEN_USAGE.keySerde(),
                                 Topics.TOKEN_USAGE.valueSerde())
                         .withTimestampExtractor(new UsageEventTimestamps())
-                        .withName("token-usage-source"))
-                .process(TokenReplayProcessor.supplier(config.replay(), config.productVersion()),
-                        Named.as("token-replay-rule"));
+                        .withName("token-usage-source"));
+
+        KStream<String, Detection> replays = usage.process(
+                TokenReplayProcessor.supplier(config.replay(), config.productVersion()),
+                Named.as("token-replay-rule"));
+        KStream<String, Detection> forgedTokenBursts = usage.process(
+                ForgedTokenBurstProcessor.supplier(config.forgedTokenBurst(), config.productVersion()),
+                Named.as("forged-token-burst-rule"));
+        KStream<String, Detection> revokedTokenUses = usage.process(
+                RevokedTokenUseProcessor.supplier(config.revokedTokenUse(), config.productVersion()),
+                Named.as("revoked-token-use-rule"));
+
+        KStream<String, Detection> detections = replays
+                .merge(forgedTokenBursts, Named.as("merge-forged-token-burst"))
+                .merge(revokedTokenUses, Named.as("merge-revoked-token-use"));
 
         detections
                 .mapValues(Detection::alert, Named.as("detection-alert"))
@@ -46,6 +73,7 @@ public final class DetectorTopology {
 
         detections
                 .flatMap(DetectorTopology::revocations, Named.as("detection-revocations"))
+                .process(RevocationExpiryProcessor.supplier(config.tombstoneInterval()), Named.as("revocation-expiry"))
                 .to(Topics.REVOCATIONS.name(), Produced.with(Topics.REVOCATIONS.keySerde(),
                         Topics.REVOCATIONS.valueSerde()).withName("revocations-sink"));
         return builder.build(config.streamsProperties());

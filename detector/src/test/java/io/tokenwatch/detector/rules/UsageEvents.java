@@ -17,6 +17,8 @@ final class UsageEvents {
     private String ip = "198.51.100.7";
     private long time = 1_800_000_000_000L;
     private Long exp = time + 3_600_000L;
+    private boolean hasToken = true;
+    private TokenUsageEvent.Geo geo;
 
     static UsageEvents accepted() {
         return new UsageEvents();
@@ -57,12 +59,23 @@ final class UsageEvents {
         return this;
     }
 
+    /** No token facts at all, as for a request refused before decoding (blocked address, no token). */
+    UsageEvents withoutToken() {
+        hasToken = false;
+        return this;
+    }
+
+    UsageEvents in(String country) {
+        geo = new TokenUsageEvent.Geo(country, null, null, null, null);
+        return this;
+    }
+
     TokenUsageEvent build() {
         return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), time, "filter-1",
                 "accounts", outcome,
-                new TokenUsageEvent.TokenFacts("a".repeat(64), verified, jti, sub, iss, List.of("api"),
-                        time - 60_000, exp, null, "k1", "ES256"),
+                hasToken ? new TokenUsageEvent.TokenFacts("a".repeat(64), verified, jti, sub, iss, List.of("api"),
+                        time - 60_000, exp, null, "k1", "ES256") : null,
                 new TokenUsageEvent.RequestFacts("GET", "/accounts/{id}", outcome == Outcome.ACCEPTED ? 200 : 401, ip,
-                        "curl/8", null, null));
+                        "curl/8", null, geo));
     }
 }

@@ -1,0 +1,36 @@
+package io.tokenwatch.detector.rules;
+
+import io.tokenwatch.detector.incident.Incident;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Pieces every rule's alert shares. Stateless and thread-safe. */
+final class Findings {
+
+    private Findings() {
+    }
+
+    /** {@code unmapped.incident}: how big the incident has grown, so an Update says what changed. */
+    static Map<String, Object> incident(Incident incident) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("count", incident.count());
+        facts.put("first_seen_time", incident.firstSeen());
+        facts.put("last_seen_time", incident.lastSeen());
+        facts.put("reports", incident.reports());
+        return facts;
+    }
+
+    /** A duration for people: {@code 24 h}, {@code 20 min}, {@code 90 s}. */
+    static String describe(Duration duration) {
+        boolean wholeMinutes = duration.toSecondsPart() == 0 && duration.toMillisPart() == 0;
+        if (!duration.isZero() && wholeMinutes && duration.toMinutesPart() == 0) {
+            return duration.toHours() + " h";
+        }
+        if (wholeMinutes) {
+            return duration.toMinutes() + " min";
+        }
+        return duration.toSeconds() + " s";
+    }
+}

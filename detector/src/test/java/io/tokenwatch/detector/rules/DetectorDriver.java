@@ -1,0 +1,82 @@
+package io.tokenwatch.detector.rules;
+
+import io.tokenwatch.detector.topology.DetectorConfig;
+import io.tokenwatch.detector.topology.DetectorTopology;
+import io.tokenwatch.schemas.Alert;
+import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.Topics;
+import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * Test harness: the whole detector topology on a {@link TopologyTestDriver} whose wall clock starts
+ * at {@link #T0}, with the usage topic as input and the alert and revocation topics as output.
+ */
+final class DetectorDriver implements AutoCloseable {
+
+    /** Event time and initial wall-clock time of every test. */
+    static final long T0 = 1_800_000_000_000L;
+
+    private final TopologyTestDriver driver;
+    private final TestInputTopic<String, TokenUsageEvent> usage;
+    private final TestOutputTopic<String, Alert> alerts;
+    private final TestOutputTopic<String, Revocation> revocations;
+
+    private DetectorDriver(DetectorConfig config) {
+        driver = new TopologyTestDriver(DetectorTopology.build(config), config.streamsProperties(),
+                Instant.ofEpochMilli(T0));
+        usage = driver.createInputTopic(Topics.TOKEN_USAGE.name(), Topics.TOKEN_USAGE.keySerde().serializer(),
+                Topics.TOKEN_USAGE.valueSerde().serializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS.name(), Topics.ALERTS.keySerde().deserializer(),
+                Topics.ALERTS.valueSerde().deserializer());
+        revocations = driver.createOutputTopic(Topics.REVOCATIONS.name(), Topics.REVOCATIONS.keySerde().deserializer(),
+                Topics.REVOCATIONS.valueSerde().deserializer());
+    }
+
+    /** The detector with default settings, changed by {@code settings}. */
+    static DetectorDriver start(Path stateDir, UnaryOperator<DetectorConfig> settings) {
+        return new DetectorDriver(settings.apply(DetectorConfig.defaults("unused:9092", stateDir)));
+    }
+
+    static DetectorDriver start(Path stateDir) {
+        return start(stateDir, UnaryOperator.identity());
+    }
+
+    /** Publishes {@code event} the way a filter does: under its own key, at its event time. */
+    void send(TokenUsageEvent event) {
+        usage.pipeInput(event.key(), event, event.eventTime());
+    }
+
+    /** Alerts published since the last call. */
+    List<KeyValue<String, Alert>> alerts() {
+        return alerts.readKeyValuesToList();
+    }
+
+    /** Revocations and tombstones (null values) published since the last call. */
+    List<KeyValue<String, Revocation>> revocations() {
+        return revocations.readKeyValuesToList();
+    }
+
+    void advanceWallClock(Duration by) {
+        driver.advanceWallClockTime(by);
+    }
+
+    <V> KeyValueStore<String, V> store(String name) {
+        return driver.getKeyValueStore(name);
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

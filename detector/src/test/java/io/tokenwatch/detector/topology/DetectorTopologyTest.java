@@ -1,0 +1,64 @@
+package io.tokenwatch.detector.topology;
+
+import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
+import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
+import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
+import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
+import io.tokenwatch.detector.rules.RevokedTokenUseRule;
+import io.tokenwatch.detector.rules.TokenReplayProcessor;
+import io.tokenwatch.detector.rules.TokenReplayRule;
+import io.tokenwatch.schemas.Topics;
+import org.apache.kafka.streams.TopologyDescription;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DetectorTopologyTest {
+
+    private static final DetectorConfig CONFIG = DetectorConfig.defaults("unused:9092", Path.of("unused"));
+
+    @Test
+    void shouldNameEveryProcessorAndStoreAndNeedNoRepartition() {
+        TopologyDescription description = DetectorTopology.build(CONFIG).describe();
+
+        assertThat(description.subtopologies()).hasSize(1);
+        Set<String> nodes = new HashSet<>();
+        Set<String> stores = new HashSet<>();
+        for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
+            for (TopologyDescription.Node node : subtopology.nodes()) {
+                nodes.add(node.name());
+                if (node instanceof TopologyDescription.Processor processor) {
+                    stores.addAll(processor.stores());
+                }
+            }
+        }
+        assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "token-replay-rule",
+                "forged-token-burst-rule", "revoked-token-use-rule", "merge-forged-token-burst",
+                "merge-revoked-token-use", "detection-alert", "alerts-sink", "detection-revocations",
+                "revocation-expiry", "revocations-sink");
+        assertThat(stores).containsExactlyInAnyOrder(TokenReplayProcessor.STORE,
+                ForgedTokenBurstProcessor.REJECTIONS_STORE, ForgedTokenBurstProcessor.OFFENCES_STORE,
+                ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
+                RevocationExpiryProcessor.STORE);
+        assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-", "-repartition");
+    }
+
+    @Test
+    void shouldKeepTheFirstReleaseConstructorWorkingWithDefaultsForTheLaterRules() {
+        DetectorConfig legacy = new DetectorConfig("app", "broker:9092", "at_least_once", Duration.ofMillis(100),
+                Path.of("state"), "1.0", TokenReplayRule.defaults(), Map.of("security.protocol", "SSL"));
+
+        assertThat(legacy.forgedTokenBurst()).isEqualTo(ForgedTokenBurstRule.defaults());
+        assertThat(legacy.revokedTokenUse()).isEqualTo(RevokedTokenUseRule.defaults());
+        assertThat(legacy.tombstoneInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(legacy.streamsProperties()).containsEntry("security.protocol", "SSL");
+        assertThat(CONFIG.withClientOverrides(Map.of("a", "b")).clientOverrides()).isEqualTo(Map.of("a", "b"));
+        assertThat(Topics.REVOCATIONS.name()).isEqualTo("tokenwatch.revocations");
+    }
+}
