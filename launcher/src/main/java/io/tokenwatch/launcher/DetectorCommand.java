@@ -52,11 +52,8 @@ final class DetectorCommand implements Callable<Integer> {
         }
         Map<String, String> overrides = new HashMap<>();
         client.stringPropertyNames().forEach(k -> overrides.put(k, client.getProperty(k)));
-        DetectorConfig base = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
-                .withApplicationId(applicationId).withProcessingGuarantee(guarantee);
-        DetectorConfig config = new DetectorConfig(base.applicationId(), base.bootstrapServers(),
-                base.processingGuarantee(), base.commitInterval(), base.stateDir(), base.productVersion(),
-                base.replay(), overrides);
+        DetectorConfig config = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
+                .withApplicationId(applicationId).withProcessingGuarantee(guarantee).withClientOverrides(overrides);
         Detector detector = new Detector(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
