@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "JWT defense in depth: ingest filters, a Kafka Streams detector, and revocation.",
         subcommands = {DemoCommand.class, BrokerCommand.class, DetectorCommand.class, RevokeCommand.class,
                 LiftCommand.class, AlertsCommand.class, RevocationLatencyBench.class, IssuerCommand.class,
-                SampleServiceCommand.class})
+                SampleServiceCommand.class, HealthcheckCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
