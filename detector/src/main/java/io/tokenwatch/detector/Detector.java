@@ -14,7 +14,9 @@ import java.util.Objects;
 /**
  * The detector as a running service: the topology on Kafka Streams, with its lifecycle. A stream
  * thread that dies is replaced rather than taking the detector down; records that cannot be read or
- * processed go to the DLQ (see {@link DetectorConfig#streamsProperties()}).
+ * processed go to the DLQ (see {@link DetectorConfig#streamsProperties()}). The global thread that
+ * follows {@code tokenwatch.revocations} cannot be replaced: if it dies, Kafka Streams shuts the
+ * detector down, which lifts nothing.
  *
  * <p>Thread-safe.
  */

@@ -15,11 +15,14 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,6 +45,9 @@ import static org.awaitility.Awaitility.await;
 /** The detector as deployed: Kafka Streams on a real in-process KRaft broker. */
 class DetectorIntegrationTest {
 
+    /** Partitions of every topic: more than one, so keys can land on different tasks. */
+    private static final int PARTITIONS = 2;
+
     private static EmbeddedKafka kafka;
 
     @TempDir
@@ -51,7 +57,7 @@ class DetectorIntegrationTest {
     static void startKafka() throws Exception {
         kafka = EmbeddedKafka.start();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(Topics.ALL.stream().map(t -> t.newTopic(2, (short) 1)).toList()).all().get();
+            admin.createTopics(Topics.ALL.stream().map(t -> t.newTopic(PARTITIONS, (short) 1)).toList()).all().get();
         }
     }
 
@@ -102,17 +108,12 @@ class DetectorIntegrationTest {
                 .withForgedTokenBurst(ForgedTokenBurstRule.defaults().withBlocks(Duration.ofSeconds(1), 4,
                         Duration.ofMinutes(1)))
                 .withTombstoneInterval(Duration.ofMillis(200));
-        String ip = "198.18." + ThreadLocalRandom.current().nextInt(256) + "." + ThreadLocalRandom.current().nextInt(256);
+        String ip = randomTestAddress();
         try (Detector detector = new Detector(config).start();
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
             assertThat(detector.awaitRunning(Duration.ofSeconds(60))).isTrue();
 
-            for (int i = 0; i < 20; i++) {
-                TokenUsageEvent event = forged(ip);
-                producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), bytes(event.key()),
-                        Topics.TOKEN_USAGE.valueSerde().serializer().serialize(Topics.TOKEN_USAGE.name(), event)));
-            }
-            producer.flush();
+            sendForgedBurst(producer, ip);
 
             ConsumerRecord<byte[], byte[]> blocked = readUntil(Topics.REVOCATIONS.name(), "\"" + ip + "\"");
             assertThat(new String(blocked.key(), StandardCharsets.UTF_8)).isEqualTo("ip|" + ip);
@@ -125,6 +126,94 @@ class DetectorIntegrationTest {
 
             awaitTombstone(Topics.REVOCATIONS.name(), "ip|" + ip);
         }
+    }
+
+    @Test
+    void shouldLeaveInForceABlockAnOperatorRenewedForLonger() throws Exception {
+        DetectorConfig config = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
+                .withApplicationId("detector-it-operator-renewal")
+                // Long enough for the test to read the block and renew it before it expires.
+                .withForgedTokenBurst(ForgedTokenBurstRule.defaults().withBlocks(Duration.ofSeconds(4), 4,
+                        Duration.ofMinutes(1)))
+                .withTombstoneInterval(Duration.ofMillis(200));
+        String ip = randomTestAddress();
+        String sentinel = addressOnTheSameUsagePartitionAs(ip);
+        try (Detector detector = new Detector(config).start();
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+            assertThat(detector.awaitRunning(Duration.ofSeconds(60))).isTrue();
+
+            sendForgedBurst(producer, ip);
+            readUntil(Topics.REVOCATIONS.name(), "\"" + ip + "\"");
+            long now = System.currentTimeMillis();
+            Revocation renewal = new Revocation(Revocation.SCHEMA_VERSION, Revocation.Scope.IP, null, ip,
+                    Revocation.Action.BLOCK, null, now + 600_000, "renewed by the on-call", "operator:it", now);
+            long renewalOffset = producer.send(new ProducerRecord<>(Topics.REVOCATIONS.name(), bytes(renewal.key()),
+                    Topics.REVOCATIONS.valueSerde().serializer().serialize(Topics.REVOCATIONS.name(), renewal)))
+                    .get().offset();
+
+            // The same task blocks the sentinel after the renewal, so once the sentinel's block is
+            // tombstoned that task has settled the first, earlier-expiring block too.
+            sendForgedBurst(producer, sentinel);
+            awaitTombstone(Topics.REVOCATIONS.name(), "ip|" + sentinel);
+
+            List<ConsumerRecord<byte[], byte[]>> underKey = readToEnd(Topics.REVOCATIONS.name()).stream()
+                    .filter(r -> renewal.key().equals(new String(r.key(), StandardCharsets.UTF_8)))
+                    .toList();
+            if (underKey.stream().anyMatch(r -> r.value() == null && r.offset() < renewalOffset)) {
+                Assumptions.abort("the block expired before the renewal reached the topic; nothing to check");
+            }
+            assertThat(underKey).as("records under %s", renewal.key()).hasSize(2)
+                    .allSatisfy(r -> assertThat(r.value()).as("a tombstone").isNotNull());
+            assertThat(underKey.get(1).offset()).isEqualTo(renewalOffset);
+        }
+    }
+
+    private static void sendForgedBurst(KafkaProducer<byte[], byte[]> producer, String ip) {
+        for (int i = 0; i < 20; i++) {
+            TokenUsageEvent event = forged(ip);
+            producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), bytes(event.key()),
+                    Topics.TOKEN_USAGE.valueSerde().serializer().serialize(Topics.TOKEN_USAGE.name(), event)));
+        }
+        producer.flush();
+    }
+
+    private static String randomTestAddress() {
+        // RFC 2544 benchmarking range: never a real client.
+        return "198.18." + ThreadLocalRandom.current().nextInt(256) + "." + ThreadLocalRandom.current().nextInt(256);
+    }
+
+    /** Another address whose usage events the producer's default partitioner sends where {@code ip}'s go. */
+    private static String addressOnTheSameUsagePartitionAs(String ip) {
+        String other;
+        do {
+            other = randomTestAddress();
+        } while (other.equals(ip) || usagePartition(other) != usagePartition(ip));
+        return other;
+    }
+
+    private static int usagePartition(String ip) {
+        return Utils.toPositive(Utils.murmur2(bytes("ip|" + ip))) % PARTITIONS;
+    }
+
+    /** Every committed record of {@code topic}, from the start to its current end. */
+    private static List<ConsumerRecord<byte[], byte[]>> readToEnd(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return out;
     }
 
     private static TokenUsageEvent forged(String ip) {

@@ -1,6 +1,7 @@
 package io.tokenwatch.detector.revocation;
 
 import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -11,6 +12,8 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,12 +32,36 @@ import java.util.Set;
  * replaces the remembered expiry before any tombstone for the older one could be sent: the two never
  * race.
  *
+ * <p>The topic is shared, though: an operator ({@code tokenwatch revoke}) or another detector may
+ * publish under the same key after us, for longer, or lift it. A tombstone lifts whatever the topic
+ * holds under its key, so it is sent only when that is itself void: before lifting, the processor asks
+ * {@link LatestRevocations} (a global store over {@code tokenwatch.revocations}) for the latest value
+ * under the key.
+ * <ul>
+ *   <li>void: nothing any filter enforces changes, so the tombstone is sent (even if someone else wrote
+ *       that void entry);</li>
+ *   <li>live: someone re-revoked the key for longer than we did (ours is void, so a live value cannot
+ *       be ours); it is theirs to lift, and we forget the key without a tombstone;</li>
+ *   <li>absent: already lifted; we forget the key and send nothing.</li>
+ * </ul>
+ * A store over the topic rather than a check of the detector's own state, because only the topic knows
+ * about other writers; global, because revocation keys are not partitioned like the usage events that
+ * drive this task (see {@link LatestRevocations}).
+ *
+ * <p>What remains: the store trails the topic by the global consumer's lag, so a re-revocation published
+ * within that moment (normally milliseconds) before a punctuation can still be lifted; Kafka offers no
+ * compare-and-set that would close it. Conversely, if the store had not yet seen our own revocation
+ * when it expired (a lag longer than the revocation's whole lifetime), the key reads as absent and the
+ * void entry stays on the topic, which filters ignore.
+ *
  * <p>Not thread-safe; Kafka Streams gives each task its own instance.
  */
 public final class RevocationExpiryProcessor implements Processor<String, Revocation, String, Revocation> {
 
     /** Name of the state store; part of the upgrade contract (its changelog topic derives from it). */
     public static final String STORE = "issued-revocation-expiries";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RevocationExpiryProcessor.class);
 
     private final Duration interval;
     private ProcessorContext<String, Revocation> context;
@@ -43,13 +70,16 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
      * (epoch ms) of the latest revocation this detector published under it.
      */
     private KeyValueStore<String, Long> expiries;
+    /** Over the global store {@link LatestRevocations#STORE}: what the topic holds under each key. */
+    private LatestRevocations latest;
 
     RevocationExpiryProcessor(Duration interval) {
         this.interval = interval;
     }
 
     /**
-     * The supplier that declares this processor's store.
+     * The supplier that declares this processor's store. It does not declare {@link LatestRevocations#STORE}:
+     * a global store is open to every processor, and the topology adds it ({@link LatestRevocations#addTo}).
      *
      * @param interval how often (wall clock) void revocations are looked for and tombstoned
      */
@@ -76,6 +106,7 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
     public void init(ProcessorContext<String, Revocation> context) {
         this.context = context;
         this.expiries = context.getStateStore(STORE);
+        this.latest = LatestRevocations.in(context);
         context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::tombstoneVoidRevocations);
     }
 
@@ -94,7 +125,10 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
         expiries.put(key, revocation.expiresAt());
     }
 
-    /** Lifts, by tombstone, every remembered revocation that is void at {@code wallClockMillis}. */
+    /**
+     * Settles every remembered revocation that is void at {@code wallClockMillis}: lifts it by tombstone
+     * if the topic still holds a void entry under its key, and forgets it either way.
+     */
     private void tombstoneVoidRevocations(long wallClockMillis) {
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, Long> all = expiries.all()) {
@@ -106,7 +140,14 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
             }
         }
         for (String key : expired) {
-            context.forward(new Record<String, Revocation>(key, null, wallClockMillis));
+            switch (latest.stateAt(key, wallClockMillis)) {
+                case VOID -> context.forward(new Record<String, Revocation>(key, null, wallClockMillis));
+                // Re-revoked for longer by an operator or another detector: theirs to lift, not ours.
+                case LIVE -> LOG.debug("not lifting {}: {} holds a revocation still in force", key,
+                        Topics.REVOCATIONS.name());
+                // Lifted already, by an operator or an earlier tombstone: nothing left to do.
+                case ABSENT -> LOG.debug("not lifting {}: already lifted", key);
+            }
             expiries.delete(key);
         }
     }

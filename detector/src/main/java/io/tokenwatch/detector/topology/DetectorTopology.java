@@ -1,5 +1,6 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.detector.rules.Detection;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
@@ -23,7 +24,8 @@ import java.util.List;
  * Builds the detector's topology from its configuration. Every processor, store and internal topic
  * is named: names are part of the upgrade contract. There is no repartition: every rule keeps state
  * under the input record's key (subject or address) or something derived from it, and one
- * sub-topology runs everything.
+ * sub-topology runs everything. Besides it, a global store follows what {@code tokenwatch.revocations}
+ * holds, so the detector never lifts a revocation someone else has since renewed there.
  *
  * <pre>
  * tokenwatch.token-usage ─▶ token-usage-source
@@ -37,6 +39,10 @@ import java.util.List;
  *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
  *   └▶ detection-revocations ─▶ revocation-expiry [issued-revocation-expiries] ─▶ revocations-sink
  *                                 + a tombstone per void revocation (wall clock) ─▶ tokenwatch.revocations
+ *                                   if the topic's latest value, in [revocations-latest], is void too
+ *
+ * global (every instance, every partition):
+ * tokenwatch.revocations ─▶ revocations-latest-source ─▶ revocations-latest [revocations-latest]
  * </pre>
  */
 public final class DetectorTopology {
@@ -46,6 +52,7 @@ public final class DetectorTopology {
 
     public static Topology build(DetectorConfig config) {
         StreamsBuilder builder = new StreamsBuilder();
+        LatestRevocations.addTo(builder);
         KStream<String, TokenUsageEvent> usage = builder
                 .stream(Topics.TOKEN_USAGE.name(), Consumed.with(Topics.TOKEN_USAGE.keySerde(),
                                 Topics.TOKEN_USAGE.valueSerde())

@@ -6,6 +6,7 @@ import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -20,7 +21,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * Test harness: the whole detector topology on a {@link TopologyTestDriver} whose wall clock starts
- * at {@link #T0}, with the usage topic as input and the alert and revocation topics as output.
+ * at {@link #T0}, with the usage topic as input and the alert and revocation topics as output. The
+ * revocation topic is an input too, for what others (operators, other detectors) publish there; the
+ * driver feeds the detector's own revocations back into it, as the broker would.
  */
 final class DetectorDriver implements AutoCloseable {
 
@@ -31,6 +34,8 @@ final class DetectorDriver implements AutoCloseable {
     private final TestInputTopic<String, TokenUsageEvent> usage;
     private final TestOutputTopic<String, Alert> alerts;
     private final TestOutputTopic<String, Revocation> revocations;
+    private final TestInputTopic<String, Revocation> othersRevocations;
+    private final TestInputTopic<String, byte[]> othersRawRevocations;
 
     private DetectorDriver(DetectorConfig config) {
         driver = new TopologyTestDriver(DetectorTopology.build(config), config.streamsProperties(),
@@ -41,6 +46,10 @@ final class DetectorDriver implements AutoCloseable {
                 Topics.ALERTS.valueSerde().deserializer());
         revocations = driver.createOutputTopic(Topics.REVOCATIONS.name(), Topics.REVOCATIONS.keySerde().deserializer(),
                 Topics.REVOCATIONS.valueSerde().deserializer());
+        othersRevocations = driver.createInputTopic(Topics.REVOCATIONS.name(),
+                Topics.REVOCATIONS.keySerde().serializer(), Topics.REVOCATIONS.valueSerde().serializer());
+        othersRawRevocations = driver.createInputTopic(Topics.REVOCATIONS.name(),
+                Topics.REVOCATIONS.keySerde().serializer(), new ByteArraySerializer());
     }
 
     /** The detector with default settings, changed by {@code settings}. */
@@ -55,6 +64,24 @@ final class DetectorDriver implements AutoCloseable {
     /** Publishes {@code event} the way a filter does: under its own key, at its event time. */
     void send(TokenUsageEvent event) {
         usage.pipeInput(event.key(), event, event.eventTime());
+    }
+
+    /**
+     * Publishes {@code revocation} under its key the way {@code tokenwatch revoke} does, at
+     * {@code time}. Not among {@link #revocations()}: those are what the detector published.
+     */
+    void publishRevocation(Revocation revocation, long time) {
+        othersRevocations.pipeInput(revocation.key(), revocation, time);
+    }
+
+    /** Publishes a tombstone under {@code key}, as an operator lifting a revocation does. */
+    void publishLift(String key, long time) {
+        othersRevocations.pipeInput(key, null, time);
+    }
+
+    /** Publishes {@code bytes} as the value under {@code key}, e.g. a value this version cannot read. */
+    void publishRawRevocation(String key, byte[] bytes, long time) {
+        othersRawRevocations.pipeInput(key, bytes, time);
     }
 
     /** Alerts published since the last call. */

@@ -1,5 +1,6 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
@@ -47,6 +48,19 @@ class DetectorTopologyTest {
                 ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
                 RevocationExpiryProcessor.STORE);
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-", "-repartition");
+    }
+
+    @Test
+    void shouldFollowTheRevocationTopicInANamedGlobalStore() {
+        TopologyDescription description = DetectorTopology.build(CONFIG).describe();
+
+        assertThat(description.globalStores()).singleElement().satisfies(global -> {
+            assertThat(global.source().name()).isEqualTo("revocations-latest-source");
+            assertThat(global.source().topicSet()).containsExactly(Topics.REVOCATIONS.name());
+            assertThat(global.processor().name()).isEqualTo("revocations-latest");
+            assertThat(global.processor().stores()).containsExactly(LatestRevocations.STORE);
+        });
+        assertThat(LatestRevocations.STORE).isEqualTo("revocations-latest");
     }
 
     @Test

@@ -1,0 +1,105 @@
+package io.tokenwatch.detector.revocation;
+
+import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.Topics;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.processor.api.ProcessingContext;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Objects;
+
+/**
+ * What {@code tokenwatch.revocations} holds under each key: the latest value published there by anyone
+ * (this detector, another detector, an operator's {@code tokenwatch revoke}), which is exactly what
+ * every filter enforces. Kept in the global store {@link #STORE}.
+ *
+ * <p>Global because revocation keys are not the detector's subject keys: an operator's record for
+ * {@code ip|203.0.113.9} lands on the revocations partition its own key hashes to, unrelated to the
+ * token-usage partition (and task) that issued the detector's block, so a per-task store fed by a
+ * regular source would see only some of the keys it must answer for. Every instance holds the whole
+ * compacted topic on disk, the same set each filter holds in memory.
+ *
+ * <p>{@link LatestRevocationsUpdater} stores each record's bytes as they are, in offset order, so
+ * "latest" means what it means to compaction and to a filter replaying the topic (not the newest
+ * timestamp), and restoring the store can never fail on a value. Values are parsed only when asked
+ * about; one this version cannot read counts as {@link State#LIVE}, so it is never lifted by mistake.
+ * Under exactly-once the global consumer reads committed records only, as filters do.
+ *
+ * <p>The store follows the topic a little behind (the global consumer's lag, normally milliseconds):
+ * {@link #stateAt} answers for what this instance has read so far.
+ *
+ * <p>Not thread-safe; each processor instance wraps the store in its own.
+ */
+public final class LatestRevocations {
+
+    /** Name of the global store; part of the upgrade contract. Its source topic is its changelog. */
+    public static final String STORE = "revocations-latest";
+    /**
+     * Name of the store's input ({@code Consumed.withName}): the source node is this plus
+     * {@code -source}, the processor that writes the store is this name itself.
+     */
+    public static final String INPUT = "revocations-latest";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LatestRevocations.class);
+
+    /** Revocation key → the bytes of the latest non-null value under it on the topic; absent once lifted. */
+    private final KeyValueStore<String, byte[]> latest;
+
+    LatestRevocations(KeyValueStore<String, byte[]> latest) {
+        this.latest = Objects.requireNonNull(latest, "latest");
+    }
+
+    /** The view over the global store, from a processor of any task (global stores need no connecting). */
+    static LatestRevocations in(ProcessingContext context) {
+        return new LatestRevocations(context.getStateStore(STORE));
+    }
+
+    /** Adds the global store over {@code tokenwatch.revocations}, with its source and processor named. */
+    public static void addTo(StreamsBuilder builder) {
+        builder.addGlobalStore(storeBuilder(), Topics.REVOCATIONS.name(),
+                Consumed.with(Topics.REVOCATIONS.keySerde(), Serdes.ByteArray()).withName(INPUT),
+                LatestRevocationsUpdater::new);
+    }
+
+    /** Persistent, so a restart reads the topic from its checkpoint rather than from offset 0. */
+    static StoreBuilder<KeyValueStore<String, byte[]>> storeBuilder() {
+        // A global store's changelog is its source topic; Streams refuses one with logging enabled.
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
+    }
+
+    /** What the topic holds under a key, at one instant. */
+    public enum State {
+        /** Nothing: never revoked, or lifted by a tombstone. */
+        ABSENT,
+        /** A revocation that no longer applies: filters ignore it; a tombstone changes nothing they enforce. */
+        VOID,
+        /** A revocation filters enforce (or one that cannot be read, so cannot be shown to have ended). */
+        LIVE
+    }
+
+    /** What the topic holds under {@code key} at {@code nowMillis}, as far as this instance has read it. */
+    public State stateAt(String key, long nowMillis) {
+        byte[] bytes = latest.get(key);
+        if (bytes == null) {
+            return State.ABSENT;
+        }
+        Revocation revocation;
+        try {
+            revocation = Topics.REVOCATIONS.valueSerde().deserializer().deserialize(Topics.REVOCATIONS.name(), bytes);
+        } catch (SerializationException e) {
+            // The serde's message names the problem, never the bytes.
+            LOG.warn("latest value under {} on {} is unreadable, so it is treated as in force: {}", key,
+                    Topics.REVOCATIONS.name(), e.getMessage());
+            return State.LIVE;
+        }
+        return revocation.isVoidAt(nowMillis) ? State.VOID : State.LIVE;
+    }
+}
