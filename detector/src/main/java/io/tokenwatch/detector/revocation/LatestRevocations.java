@@ -85,11 +85,48 @@ public final class LatestRevocations {
         LIVE
     }
 
+    /**
+     * What the topic holds under a key at one instant, with the value itself where it can be read.
+     *
+     * @param state      absent, void or live at that instant
+     * @param revocation the latest value, parsed; {@code null} when {@link State#ABSENT} or unreadable (a value
+     *                   this version cannot read is {@link State#LIVE}, see {@link #isUnreadable()})
+     */
+    record Latest(State state, Revocation revocation) {
+
+        static final Latest ABSENT = new Latest(State.ABSENT, null);
+        /** A value this version cannot read: in force as far as anyone here can tell, its terms unknown. */
+        static final Latest UNREADABLE = new Latest(State.LIVE, null);
+
+        Latest {
+            Objects.requireNonNull(state, "state");
+            if (state == State.VOID && revocation == null) {
+                throw new IllegalArgumentException("a void entry is a revocation that has ended");
+            }
+        }
+
+        static Latest of(Revocation revocation, long nowMillis) {
+            return new Latest(revocation.isVoidAt(nowMillis) ? State.VOID : State.LIVE, revocation);
+        }
+
+        boolean isUnreadable() {
+            return state == State.LIVE && revocation == null;
+        }
+    }
+
     /** What the topic holds under {@code key} at {@code nowMillis}, as far as this instance has read it. */
     public State stateAt(String key, long nowMillis) {
+        return latestAt(key, nowMillis).state();
+    }
+
+    /**
+     * What the topic holds under {@code key} at {@code nowMillis}, and the value itself if it can be read,
+     * as far as this instance has read the topic.
+     */
+    Latest latestAt(String key, long nowMillis) {
         byte[] bytes = latest.get(key);
         if (bytes == null) {
-            return State.ABSENT;
+            return Latest.ABSENT;
         }
         Revocation revocation;
         try {
@@ -98,8 +135,8 @@ public final class LatestRevocations {
             // The serde's message names the problem, never the bytes.
             LOG.warn("latest value under {} on {} is unreadable, so it is treated as in force: {}", key,
                     Topics.REVOCATIONS.name(), e.getMessage());
-            return State.LIVE;
+            return Latest.UNREADABLE;
         }
-        return revocation.isVoidAt(nowMillis) ? State.VOID : State.LIVE;
+        return Latest.of(revocation, nowMillis);
     }
 }

@@ -19,13 +19,34 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * Sits in front of the revocations sink: passes every revocation the detector issues through,
- * remembers when it expires, and once it is void (wall clock at or past {@code expires_at}, the
- * moment filters stop enforcing it, {@link Revocation#isVoidAt(long)}) forwards a tombstone under its
- * key, so the compacted topic drops it instead of growing forever (DESIGN.md §3).
+ * Sits in front of the revocations sink: publishes each revocation the detector issues without ever
+ * weakening what the topic already holds under its key, remembers when what it wrote expires, and once
+ * that is void (wall clock at or past {@code expires_at}, the moment filters stop enforcing it,
+ * {@link Revocation#isVoidAt(long)}) forwards a tombstone under its key, so the compacted topic drops it
+ * instead of growing forever (DESIGN.md §3).
+ *
+ * <p><b>Never weaken a revocation.</b> Compaction and every filter keep only the last record under a key,
+ * so a rule's 5-minute block published over an operator's live 2-hour block would end that block
+ * 115 minutes early, and a throttle over a block would turn it into a throttle. Before forwarding what a
+ * rule issued, the processor reads the latest value under the key from {@link LatestRevocations} and
+ * lets {@link NeverWeaken} decide: publish it as issued (nothing live there, or it covers the live entry),
+ * publish a merge (strongest action, latest {@code expires_at}, for subject scope latest {@code not_before};
+ * the issued reason, noting the merge, and source), or publish nothing (the live entry already covers
+ * ours, or its terms cannot be read, so overwriting it could weaken it). The expiry remembered is that
+ * of the record actually written: a merge's, or, when nothing is written, whatever we wrote under the
+ * key before (if anything), so a tombstone is only ever considered for a key once what we last wrote
+ * there is void.
+ *
+ * <p>This is read-then-write: Kafka offers no compare-and-set. A value someone else publishes under the
+ * key within the global store's lag (normally milliseconds; under exactly-once also up to a commit
+ * interval, since the store reads committed records only) before ours is not seen, and ours can still
+ * replace it. The same lag means two of our own revocations under one key in quick succession are each
+ * judged against the older value; today's rules issue, under a key, only blocks that end no earlier
+ * than the one they issued there before, so this cannot weaken what they wrote themselves.
  *
  * <p>Only revocations this detector issued are tombstoned. Each key is always issued from the same
  * task (it derives from the input record's subject or address), so a newer revocation under a key
@@ -115,14 +136,45 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
         if (record.value() == null) {
             // Already a lift: nothing left to expire under this key.
             expiries.delete(record.key());
-        } else {
-            rememberExpiry(record.key(), record.value());
+            context.forward(record);
+            return;
         }
-        context.forward(record);
+        Optional<Revocation> published = neverWeakening(record.key(), record.value());
+        if (published.isEmpty()) {
+            // Nothing written, so the remembered expiry (of what we last wrote here, if anything) stands.
+            return;
+        }
+        rememberExpiry(record.key(), published.get());
+        context.forward(record.withValue(published.get()));
     }
 
-    private void rememberExpiry(String key, Revocation revocation) {
-        expiries.put(key, revocation.expiresAt());
+    /**
+     * What to publish under {@code key} so that what the topic holds there is not weakened: {@code issued},
+     * a merge of it with the live entry, or nothing ({@link NeverWeaken}).
+     */
+    private Optional<Revocation> neverWeakening(String key, Revocation issued) {
+        long now = context.currentSystemTimeMs();
+        LatestRevocations.Latest before = latest.latestAt(key, now);
+        Optional<Revocation> published = NeverWeaken.toPublish(issued, before, now);
+        if (published.isEmpty()) {
+            if (before.state() == LatestRevocations.State.LIVE && !NeverWeaken.isComparable(before, issued)) {
+                LOG.warn("not revoking {}: {} holds a live value there whose terms this version cannot read; "
+                        + "it is left in place", key, Topics.REVOCATIONS.name());
+            } else {
+                LOG.info("not revoking {}: {} already holds a live revocation that covers it", key,
+                        Topics.REVOCATIONS.name());
+            }
+        } else if (published.get() != issued) {
+            // The other writer's source stays out of the log line: it is free text from outside.
+            LOG.info("revocation of {} merged with the live one there: {} until {}", key,
+                    published.get().action().wire(), published.get().expiresAt());
+        }
+        return published;
+    }
+
+    /** Remembers the expiry of what was actually written under {@code key}: the record the tombstone will lift. */
+    private void rememberExpiry(String key, Revocation published) {
+        expiries.put(key, published.expiresAt());
     }
 
     /**

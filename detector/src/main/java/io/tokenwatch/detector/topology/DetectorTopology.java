@@ -25,7 +25,8 @@ import java.util.List;
  * is named: names are part of the upgrade contract. There is no repartition: every rule keeps state
  * under the input record's key (subject or address) or something derived from it, and one
  * sub-topology runs everything. Besides it, a global store follows what {@code tokenwatch.revocations}
- * holds, so the detector never lifts a revocation someone else has since renewed there.
+ * holds, so the detector never weakens a live revocation someone else published there (it merges with
+ * it or leaves it be) and never lifts one someone else has since renewed.
  *
  * <pre>
  * tokenwatch.token-usage ─▶ token-usage-source
@@ -38,6 +39,8 @@ import java.util.List;
  * merge-revoked-token-use (every detection)
  *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
  *   └▶ detection-revocations ─▶ revocation-expiry [issued-revocation-expiries] ─▶ revocations-sink
+ *                                 as issued, merged with the live value in [revocations-latest], or not
+ *                                 at all if that already covers it
  *                                 + a tombstone per void revocation (wall clock) ─▶ tokenwatch.revocations
  *                                   if the topic's latest value, in [revocations-latest], is void too
  *
