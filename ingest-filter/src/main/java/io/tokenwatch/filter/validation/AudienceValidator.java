@@ -6,7 +6,8 @@ import java.util.Set;
 
 /**
  * Requires at least one {@code aud} value to be an accepted audience. RFC 7519 §4.1.3: if the
- * principal does not identify itself with a value in {@code aud}, the token MUST be rejected.
+ * principal does not identify itself with a value in {@code aud}, the token MUST be rejected; RFC
+ * 8725 §3.9 asks for {@code aud} so a token minted for one service cannot be replayed at another.
  * Thread-safe.
  */
 public final class AudienceValidator implements ClaimValidator {
@@ -21,11 +22,11 @@ public final class AudienceValidator implements ClaimValidator {
     }
 
     @Override
-    public Result validate(TokenClaims claims) {
-        if (claims.audience().isEmpty()) {
+    public Result validate(VerifiedJwt jwt) {
+        if (jwt.claims().audience().isEmpty()) {
             return Result.failure(Outcome.MISSING_CLAIM, "aud is required");
         }
-        for (String aud : claims.audience()) {
+        for (String aud : jwt.claims().audience()) {
             if (accepted.contains(aud)) {
                 return Result.success();
             }

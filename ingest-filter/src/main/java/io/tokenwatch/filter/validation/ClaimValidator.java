@@ -5,14 +5,15 @@ import io.tokenwatch.schemas.Outcome;
 import java.util.List;
 
 /**
- * One check of a token's verified claims. Implementations are small, final, stateless and
- * thread-safe; {@link DelegatingClaimValidator} composes them.
+ * One check of a token whose signature already verified. Implementations are small, final,
+ * stateless and thread-safe; {@link DelegatingClaimValidator} composes them and
+ * {@link ClaimValidators#createDefault} assembles the standard set.
  */
 @FunctionalInterface
 public interface ClaimValidator {
 
-    /** Checks the claims of a token whose signature already verified. */
-    Result validate(TokenClaims claims);
+    /** Checks a token whose signature already verified. */
+    Result validate(VerifiedJwt jwt);
 
     /**
      * The outcome of one or more checks.

@@ -16,10 +16,10 @@ public final class DelegatingClaimValidator implements ClaimValidator {
     }
 
     @Override
-    public Result validate(TokenClaims claims) {
+    public Result validate(VerifiedJwt jwt) {
         List<Failure> failures = new ArrayList<>();
         for (ClaimValidator validator : validators) {
-            failures.addAll(validator.validate(claims).failures());
+            failures.addAll(validator.validate(jwt).failures());
         }
         return failures.isEmpty() ? Result.success() : new Result(failures);
     }

@@ -8,9 +8,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * Requires {@code exp} and rejects tokens at or after it, allowing a bounded clock skew. A token
- * without {@code exp} never expires, which RFC 8725 §3.10 advises against; here it is refused.
- * Thread-safe.
+ * Requires {@code exp} and rejects tokens at or after it, allowing a bounded clock skew. RFC 7519
+ * leaves {@code exp} optional, but a token without it never expires: a stolen one works forever.
+ * RFC 9068 §2.2 makes it required for access tokens, and so does DESIGN.md §4. Thread-safe.
  */
 public final class ExpirationValidator implements ClaimValidator {
 
@@ -23,9 +23,10 @@ public final class ExpirationValidator implements ClaimValidator {
     }
 
     @Override
-    public Result validate(TokenClaims claims) {
-        Instant exp = claims.expiresAt();
+    public Result validate(VerifiedJwt jwt) {
+        Instant exp = jwt.claims().expiresAt();
         if (exp == null) {
+            // RFC 9068 §2.2: exp is REQUIRED.
             return Result.failure(Outcome.MISSING_CLAIM, "exp is required");
         }
         // RFC 7519 §4.1.4: the token MUST NOT be accepted on or after exp (plus the allowed skew).

@@ -4,7 +4,7 @@ import io.tokenwatch.schemas.Outcome;
 
 import java.util.Objects;
 
-/** Requires {@code iss} to equal the configured issuer exactly (RFC 7519 §4.1.1). Thread-safe. */
+/** Requires {@code iss} to equal the configured issuer exactly (RFC 7519 §4.1.1, RFC 8725 §3.8). Thread-safe. */
 public final class IssuerValidator implements ClaimValidator {
 
     private final String issuer;
@@ -14,11 +14,13 @@ public final class IssuerValidator implements ClaimValidator {
     }
 
     @Override
-    public Result validate(TokenClaims claims) {
-        if (claims.issuer() == null) {
+    public Result validate(VerifiedJwt jwt) {
+        String iss = jwt.claims().issuer();
+        if (iss == null) {
             return Result.failure(Outcome.MISSING_CLAIM, "iss is required");
         }
-        if (!issuer.equals(claims.issuer())) {
+        // RFC 8725 §3.8: the issuer must be one whose keys these are; compared exactly, no normalising.
+        if (!issuer.equals(iss)) {
             return Result.failure(Outcome.ISSUER, "issuer not accepted");
         }
         return Result.success();

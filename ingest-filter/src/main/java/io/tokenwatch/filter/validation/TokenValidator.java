@@ -1,17 +1,13 @@
 package io.tokenwatch.filter.validation;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.jsonwebtoken.ClaimJwtException;
 import io.jsonwebtoken.Claims;
 import io.jsonwebtoken.ExpiredJwtException;
+import io.jsonwebtoken.Header;
 import io.jsonwebtoken.Jws;
 import io.jsonwebtoken.JwsHeader;
 import io.jsonwebtoken.JwtException;
-import io.jsonwebtoken.JwtParser;
-import io.jsonwebtoken.Jwts;
-import io.jsonwebtoken.LocatorAdapter;
 import io.jsonwebtoken.PrematureJwtException;
 import io.jsonwebtoken.security.InvalidKeyException;
 import io.jsonwebtoken.security.SignatureException;
@@ -21,21 +17,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
-import java.security.Key;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Validates one compact JWS against one issuer's policy: size cap, header rules, signature with a
- * key bound to the header's algorithm (jjwt), then the claim checks. Every jjwt exception is
+ * Validates one compact JWS against one issuer's policy: size cap, the signature layer
+ * ({@link SignatureVerifier}: header rules, then the signature with a key bound to the header's
+ * algorithm), then the claim checks of {@link ClaimValidators#createDefault}. Every jjwt exception is
  * translated here, in one place, into a stable {@link Outcome}.
  *
  * <p>For a token that fails before its signature verifies, the payload is still decoded (never
@@ -46,28 +44,16 @@ import java.util.Objects;
 public final class TokenValidator {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenValidator.class);
-    private static final ObjectMapper STRICT_JSON = JsonMapper.builder()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .build();
 
     private final IssuerPolicy policy;
-    private final JwtParser parser;
+    private final SignatureVerifier signatures;
     private final ClaimValidator claimValidator;
-    private final java.util.Set<String> allowedAlgorithms;
 
     public TokenValidator(IssuerPolicy policy, Clock clock) {
         this.policy = Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(clock, "clock");
-        this.allowedAlgorithms = java.util.Set.copyOf(policy.keys().algorithms());
-        this.parser = Jwts.parser()
-                .keyLocator(new BoundKeyLocator(policy.keys()))
-                .clock(() -> Date.from(clock.instant()))
-                .clockSkewSeconds(policy.clockSkew().toSeconds())
-                .build();
-        this.claimValidator = new DelegatingClaimValidator(List.of(
-                new ExpirationValidator(clock, policy.clockSkew()),
-                new IssuerValidator(policy.issuer()),
-                new AudienceValidator(policy.audiences())));
+        this.signatures = new SignatureVerifier(policy, clock);
+        this.claimValidator = ClaimValidators.createDefault(policy, clock);
     }
 
     /** Validates {@code token}, the compact serialization taken from the bearer credential. */
@@ -78,96 +64,86 @@ public final class TokenValidator {
                     List.of("token longer than " + policy.maxTokenBytes() + " bytes"));
         }
         String fingerprint = fingerprint(token);
-        TokenClaims claimed = readUnverified(token, fingerprint);
         try {
-            checkHeader(token, allowedAlgorithms);
-            Jws<Claims> jws = parser.parseSignedClaims(token);
-            TokenClaims verified = toClaims(fingerprint, true, jws.getHeader(), jws.getPayload());
-            ClaimValidator.Result result = claimValidator.validate(verified);
+            Jws<?> jws = signatures.verify(token);
+            if (!(jws.getPayload() instanceof Claims payload)) {
+                throw new TokenRejectedException(Outcome.MALFORMED, "payload is not a JSON claims set");
+            }
+            TokenClaims verified = toClaims(fingerprint, true, jws.getHeader(), payload);
+            ClaimValidator.Result result = claimValidator.validate(
+                    new VerifiedJwt(verified, jws.getHeader().getType(), presentNames(payload)));
             if (!result.isSuccess()) {
                 List<String> errors = result.failures().stream().map(ClaimValidator.Failure::detail).toList();
                 LOG.debug("token {} rejected: {}", shortId(fingerprint), errors);
                 return ValidationResult.failure(result.failures().get(0).reason(), verified, errors);
             }
             return ValidationResult.success(verified);
-        } catch (TokenRejectedException e) {
-            return reject(e.outcome(), claimed, e.getMessage());
-        } catch (ExpiredJwtException e) {
-            // jjwt checks exp only after the signature verified: these claims are authentic.
-            return reject(Outcome.EXPIRED, toClaims(fingerprint, true, e.getHeader(), e.getClaims()), "expired");
-        } catch (PrematureJwtException e) {
-            // RFC 7519 §4.1.5: MUST NOT be accepted before nbf; also signature-verified claims.
-            return reject(Outcome.NOT_YET_VALID, toClaims(fingerprint, true, e.getHeader(), e.getClaims()),
-                    "not yet valid");
-        } catch (SignatureException e) {
-            return reject(Outcome.BAD_SIGNATURE, claimed, "signature did not verify");
-        } catch (InvalidKeyException | UnsupportedKeyException e) {
-            return reject(Outcome.ALG_NOT_ALLOWED, claimed, "key does not fit the algorithm: " + e.getMessage());
-        } catch (JwtException | IllegalArgumentException e) {
-            // Malformed, unsupported (unsecured, JWE, not claims), undecodable.
-            return reject(Outcome.MALFORMED, claimed, e.getClass().getSimpleName());
+        } catch (ClaimJwtException e) {
+            // jjwt raises these (expired, premature) only after the signature verified: authentic claims.
+            return reject(translate(e), toClaims(fingerprint, true, e.getHeader(), e.getClaims()));
+        } catch (RuntimeException e) {
+            return reject(translate(e), readUnverified(token, fingerprint));
         }
-    }
-
-    private static ValidationResult reject(Outcome outcome, TokenClaims claims, String detail) {
-        LOG.debug("token {} rejected ({}): {}", shortId(claims.fingerprint()), outcome.wire(), detail);
-        return ValidationResult.failure(outcome, claims, List.of(detail));
     }
 
     /**
-     * Header rules checked before jjwt sees the token (RFC 8725 §2, §3.1): compact form only, no
-     * {@code none}, no key-carrying or key-locating headers, no unknown {@code crit}.
+     * Runs the signature layer alone, exactly as {@link #validate} does, on a compact JWS whose payload
+     * need not be a claims set: the size cap, the header rules, and signature verification with a
+     * configured key bound to the header's algorithm. For conformance tests and diagnostics; a
+     * verified signature says nothing about issuer, audience or lifetime.
      */
-    private static void checkHeader(String token, java.util.Set<String> allowedAlgorithms) {
-        int dot = token.indexOf('.');
-        if (dot <= 0) {
-            // JSON serialization or garbage.
-            throw new TokenRejectedException(Outcome.MALFORMED, "not a compact JWS");
+    public SignatureCheck verifySignatureOnly(String compact) {
+        if (compact.length() > policy.maxTokenBytes()) {
+            return new SignatureCheck(Outcome.MALFORMED, "token longer than " + policy.maxTokenBytes() + " bytes");
         }
-        JsonNode header = decodeJson(token.substring(0, dot));
-        if (header == null || !header.isObject()) {
-            throw new TokenRejectedException(Outcome.MALFORMED, "header is not a JSON object");
-        }
-        JsonNode alg = header.get("alg");
-        if (alg == null || !alg.isTextual()) {
-            throw new TokenRejectedException(Outcome.MALFORMED, "alg missing");
-        }
-        // Before the part count, so an unsigned "header.payload" is reported as the alg attack it is.
-        if ("none".equalsIgnoreCase(alg.asText())) {
-            throw new TokenRejectedException(Outcome.ALG_NOT_ALLOWED, "alg none");
-        }
-        int second = token.indexOf('.', dot + 1);
-        if (second < 0 || token.indexOf('.', second + 1) >= 0) {
-            // Two parts, JWE (five parts), or garbage.
-            throw new TokenRejectedException(Outcome.MALFORMED, "not a compact JWS");
-        }
-        // RFC 8725 §3.1: only algorithms some configured key is bound to; anything else is refused
-        // before jjwt sees it, whatever jjwt would make of it.
-        if (!allowedAlgorithms.contains(alg.asText())) {
-            throw new TokenRejectedException(Outcome.ALG_NOT_ALLOWED, "alg not allowed");
-        }
-        // Keys are never fetched or trusted from the token itself (RFC 8725 §3.10, DESIGN.md §4).
-        for (String forbidden : List.of("jku", "x5u", "jwk", "x5c")) {
-            if (header.has(forbidden)) {
-                throw new TokenRejectedException(Outcome.MALFORMED, "header " + forbidden + " not accepted");
-            }
-        }
-        // RFC 7515 §4.1.11: a recipient MUST reject a JWS with a crit extension it does not understand.
-        if (header.has("crit")) {
-            throw new TokenRejectedException(Outcome.MALFORMED, "crit extensions not supported");
-        }
-        if (header.has("b64")) {
-            throw new TokenRejectedException(Outcome.MALFORMED, "b64 header not supported");
+        try {
+            signatures.verify(compact);
+            return SignatureCheck.VERIFIED;
+        } catch (RuntimeException e) {
+            Rejection rejection = translate(e);
+            return new SignatureCheck(rejection.outcome(), rejection.detail());
         }
     }
 
-    private static JsonNode decodeJson(String base64Url) {
-        try {
-            byte[] bytes = Base64.getUrlDecoder().decode(base64Url);
-            return STRICT_JSON.readTree(bytes);
-        } catch (IllegalArgumentException | java.io.IOException e) {
-            return null;
+    /** A rejection reason and its diagnostic detail. */
+    private record Rejection(Outcome outcome, String detail) {
+    }
+
+    /** Our own and jjwt's exceptions, translated into a stable outcome in this one place. */
+    private static Rejection translate(RuntimeException e) {
+        if (e instanceof TokenRejectedException rejected) {
+            return new Rejection(rejected.outcome(), rejected.getMessage());
         }
+        if (e instanceof ExpiredJwtException) {
+            return new Rejection(Outcome.EXPIRED, "expired");
+        }
+        if (e instanceof PrematureJwtException) {
+            // RFC 7519 §4.1.5: MUST NOT be accepted before nbf.
+            return new Rejection(Outcome.NOT_YET_VALID, "not yet valid");
+        }
+        if (e instanceof SignatureException) {
+            return new Rejection(Outcome.BAD_SIGNATURE, "signature did not verify");
+        }
+        if (e instanceof InvalidKeyException || e instanceof UnsupportedKeyException) {
+            return new Rejection(Outcome.ALG_NOT_ALLOWED, "key does not fit the algorithm: " + e.getMessage());
+        }
+        if (e instanceof JwtException || e instanceof IllegalArgumentException) {
+            // Malformed, unsupported (unsecured, JWE, not claims), undecodable.
+            return new Rejection(Outcome.MALFORMED, e.getClass().getSimpleName());
+        }
+        throw e;
+    }
+
+    private static ValidationResult reject(Rejection rejection, TokenClaims claims) {
+        LOG.debug("token {} rejected ({}): {}", shortId(claims.fingerprint()), rejection.outcome().wire(),
+                rejection.detail());
+        return ValidationResult.failure(rejection.outcome(), claims, List.of(rejection.detail()));
+    }
+
+    /** The names of claims present with a value: what {@link RequiredClaimsValidator} looks for. */
+    private static Set<String> presentNames(Map<String, ?> payload) {
+        return payload.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Best-effort read of header and payload without trusting them, for telemetry only. */
@@ -176,16 +152,13 @@ public final class TokenValidator {
         if (parts.length != 3) {
             return TokenClaims.unreadable(fingerprint);
         }
-        JsonNode header = decodeJson(parts[0]);
-        JsonNode payload = decodeJson(parts[1]);
+        JsonNode header = SignatureVerifier.decodeJson(parts[0]);
+        JsonNode payload = SignatureVerifier.decodeJson(parts[1]);
         if (header == null || !header.isObject()) {
             return TokenClaims.unreadable(fingerprint);
         }
-        if (payload == null || !payload.isObject()) {
-            payload = STRICT_JSON.createObjectNode();
-        }
         List<String> audience = new ArrayList<>();
-        JsonNode aud = payload.get("aud");
+        JsonNode aud = payload == null ? null : payload.get("aud");
         if (aud != null && aud.isTextual()) {
             audience.add(aud.asText());
         } else if (aud != null && aud.isArray()) {
@@ -201,12 +174,12 @@ public final class TokenValidator {
     }
 
     private static String text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
+        JsonNode value = node == null ? null : node.get(field);
         return value != null && value.isTextual() ? value.asText() : null;
     }
 
     private static Instant seconds(JsonNode node, String field) {
-        JsonNode value = node.get(field);
+        JsonNode value = node == null ? null : node.get(field);
         if (value == null || !value.isNumber()) {
             return null;
         }
@@ -216,8 +189,7 @@ public final class TokenValidator {
         return s > -31_556_889_864L && s < 31_556_889_864L ? Instant.ofEpochSecond(s) : null;
     }
 
-    private static TokenClaims toClaims(String fingerprint, boolean verified, io.jsonwebtoken.Header header,
-                                        Claims claims) {
+    private static TokenClaims toClaims(String fingerprint, boolean verified, Header header, Claims claims) {
         String alg = header instanceof JwsHeader jws ? jws.getAlgorithm() : null;
         String kid = header instanceof JwsHeader jws ? jws.getKeyId() : null;
         List<String> audience = claims.getAudience() == null ? List.of() : List.copyOf(claims.getAudience());
@@ -242,27 +214,5 @@ public final class TokenValidator {
 
     private static String shortId(String fingerprint) {
         return fingerprint.substring(0, 12);
-    }
-
-    /** Picks the configured key for the header's kid and refuses any algorithm but the key's own. */
-    private static final class BoundKeyLocator extends LocatorAdapter<Key> {
-
-        private final KeyRing keys;
-
-        BoundKeyLocator(KeyRing keys) {
-            this.keys = keys;
-        }
-
-        @Override
-        protected Key locate(JwsHeader header) {
-            KeyBinding binding = keys.find(header.getKeyId())
-                    .orElseThrow(() -> new TokenRejectedException(Outcome.UNKNOWN_KEY, "no key for kid"));
-            // RFC 8725 §3.1: the algorithm comes from the key's configuration, not from the token.
-            if (!binding.algorithm().equals(header.getAlgorithm())) {
-                throw new TokenRejectedException(Outcome.ALG_NOT_ALLOWED,
-                        "alg " + header.getAlgorithm() + " not allowed for this key");
-            }
-            return binding.key();
-        }
     }
 }
