@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -48,12 +49,25 @@ public final class TokenValidator {
     private final IssuerPolicy policy;
     private final SignatureVerifier signatures;
     private final ClaimValidator claimValidator;
+    /** Remembered results, or null for a validator that verifies every time. */
+    private final VerifiedTokenCache cache;
 
-    public TokenValidator(IssuerPolicy policy, Clock clock) {
+    /**
+     * A validator that remembers results in {@code cache}: a repeated valid token skips the signature
+     * work until its {@code exp}, a repeated forged token is refused without crypto for a short while.
+     * Revocation and rate limits are not the validator's business and still apply on every request.
+     */
+    public TokenValidator(IssuerPolicy policy, Clock clock, VerifiedTokenCache cache) {
         this.policy = Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(clock, "clock");
         this.signatures = new SignatureVerifier(policy, clock);
         this.claimValidator = ClaimValidators.createDefault(policy, clock);
+        this.cache = cache;
+    }
+
+    /** A validator without a cache: every token is verified afresh. */
+    public TokenValidator(IssuerPolicy policy, Clock clock) {
+        this(policy, clock, null);
     }
 
     /** Validates {@code token}, the compact serialization taken from the bearer credential. */
@@ -64,6 +78,24 @@ public final class TokenValidator {
                     List.of("token longer than " + policy.maxTokenBytes() + " bytes"));
         }
         String fingerprint = fingerprint(token);
+        if (cache == null) {
+            return validateAfresh(token, fingerprint);
+        }
+        Optional<ValidationResult> remembered = cache.lookup(fingerprint);
+        if (remembered.isPresent()) {
+            return remembered.get();
+        }
+        ValidationResult result = validateAfresh(token, fingerprint);
+        cache.remember(result);
+        return result;
+    }
+
+    /** The cache this validator consults, if any. */
+    public Optional<VerifiedTokenCache> cache() {
+        return Optional.ofNullable(cache);
+    }
+
+    private ValidationResult validateAfresh(String token, String fingerprint) {
         try {
             Jws<?> jws = signatures.verify(token);
             if (!(jws.getPayload() instanceof Claims payload)) {
