@@ -12,6 +12,7 @@ import io.tokenwatch.filter.validation.IssuerPolicy;
 import io.tokenwatch.filter.validation.KeyBinding;
 import io.tokenwatch.filter.validation.KeyRing;
 import io.tokenwatch.filter.validation.TokenValidator;
+import io.tokenwatch.filter.validation.VerifiedTokenCache;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -103,7 +104,8 @@ public final class EmbeddedSystem implements AutoCloseable {
         IssuerPolicy policy = IssuerPolicy.of(ISSUER, Set.of(AUDIENCE),
                 new KeyRing(List.of(KeyBinding.publicKey(keyId, "ES256", issuerKey))));
         filter = new TokenFilter(new TokenFilter.Settings("demo-filter-1", "demo-api", "demo-api"),
-                new TokenValidator(policy, Clock.systemUTC()), view, publisher, Clock.systemUTC());
+                new TokenValidator(policy, Clock.systemUTC(), new VerifiedTokenCache(Clock.systemUTC())), view,
+                publisher, Clock.systemUTC());
 
         if (!detector.awaitRunning(Duration.ofSeconds(60))) {
             throw new IllegalStateException("detector did not reach RUNNING: " + detector.state());
