@@ -45,8 +45,12 @@ import java.util.Set;
  * key within the global store's lag (normally milliseconds; under exactly-once also up to a commit
  * interval, since the store reads committed records only) before ours is not seen, and ours can still
  * replace it. The same lag means two of our own revocations under one key in quick succession are each
- * judged against the older value; today's rules issue, under a key, only blocks that end no earlier
- * than the one they issued there before, so this cannot weaken what they wrote themselves.
+ * judged against the older value. Under {@code jti} and {@code ip} keys the rules issue only blocks
+ * that end no earlier than the one they issued there before, so there this cannot weaken what they
+ * wrote themselves. Under a subject key two rules write: the profile rules' throttle (re-issued only
+ * once the previous one is void) and the revoked-token rule's optional block. A throttle issued within
+ * that lag after such a block would replace it; the two are unlikely to meet (a subject whose token is
+ * refused as revoked is not also making enough accepted requests to spike), but nothing here prevents it.
  *
  * <p>Only revocations this detector issued are tombstoned. Each key is always issued from the same
  * task (it derives from the input record's subject or address), so a newer revocation under a key

@@ -3,6 +3,7 @@ package io.tokenwatch.detector.topology;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.detector.rules.RevokedTokenUseRule;
 import io.tokenwatch.detector.rules.TokenReplayRule;
+import io.tokenwatch.detector.rules.UserProfileRules;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,13 +31,16 @@ import java.util.Properties;
  * @param replay             the token-replay rule
  * @param forgedTokenBurst   the forged-token burst rule
  * @param revokedTokenUse    the revoked-token use rule
+ * @param userProfile        per-user profiles and the rules judged against them (rate spike, new
+ *                           context, impossible travel, concurrent use) with their response policy
  * @param tombstoneInterval  how often (wall clock) void revocations the detector issued are tombstoned
  * @param clientOverrides    extra client settings (TLS/SASL, tuning), applied last
  */
 public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
                              Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
                              ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
-                             Duration tombstoneInterval, Map<String, String> clientOverrides) {
+                             UserProfileRules userProfile, Duration tombstoneInterval,
+                             Map<String, String> clientOverrides) {
 
     public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
     public static final Duration DEFAULT_TOMBSTONE_INTERVAL = Duration.ofSeconds(30);
@@ -55,6 +59,7 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         Objects.requireNonNull(replay, "replay");
         Objects.requireNonNull(forgedTokenBurst, "forgedTokenBurst");
         Objects.requireNonNull(revokedTokenUse, "revokedTokenUse");
+        Objects.requireNonNull(userProfile, "userProfile");
         Objects.requireNonNull(tombstoneInterval, "tombstoneInterval");
         if (tombstoneInterval.isNegative() || tombstoneInterval.isZero()) {
             throw new IllegalArgumentException("tombstone interval must be positive");
@@ -74,47 +79,68 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
                 clientOverrides);
     }
 
+    /**
+     * The settings of the release before per-user profiles, with those at their defaults; kept so that
+     * code written against it still compiles.
+     */
+    public DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                          Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                          ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
+                          Duration tombstoneInterval, Map<String, String> clientOverrides) {
+        this(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir, productVersion, replay,
+                forgedTokenBurst, revokedTokenUse, UserProfileRules.defaults(), tombstoneInterval, clientOverrides);
+    }
+
     /** Defaults: exactly-once, 100 ms commits, the default rules, tombstones every 30 s. */
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
         return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), ForgedTokenBurstRule.defaults(),
-                RevokedTokenUseRule.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of());
+                RevokedTokenUseRule.defaults(), UserProfileRules.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of());
     }
 
     public DetectorConfig withApplicationId(String value) {
         return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, revokedTokenUse, tombstoneInterval, clientOverrides);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides);
     }
 
     public DetectorConfig withProcessingGuarantee(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
-                replay, forgedTokenBurst, revokedTokenUse, tombstoneInterval, clientOverrides);
+                replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides);
     }
 
     public DetectorConfig withReplay(TokenReplayRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, value, forgedTokenBurst, revokedTokenUse, tombstoneInterval, clientOverrides);
+                productVersion, value, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides);
     }
 
     public DetectorConfig withForgedTokenBurst(ForgedTokenBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, value, revokedTokenUse, tombstoneInterval, clientOverrides);
+                productVersion, replay, value, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides);
     }
 
     public DetectorConfig withRevokedTokenUse(RevokedTokenUseRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, value, tombstoneInterval, clientOverrides);
+                productVersion, replay, forgedTokenBurst, value, userProfile, tombstoneInterval, clientOverrides);
+    }
+
+    public DetectorConfig withUserProfile(UserProfileRules value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, value, tombstoneInterval, clientOverrides);
     }
 
     public DetectorConfig withTombstoneInterval(Duration value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, revokedTokenUse, value, clientOverrides);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, value, clientOverrides);
     }
 
     /** Extra client settings (TLS/SASL, tuning), applied last; replaces any given before. */
     public DetectorConfig withClientOverrides(Map<String, String> value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, revokedTokenUse, tombstoneInterval, value);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, value);
     }
 
     /** The Kafka Streams configuration. */

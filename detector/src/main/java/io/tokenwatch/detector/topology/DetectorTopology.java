@@ -6,6 +6,7 @@ import io.tokenwatch.detector.rules.Detection;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
 import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
+import io.tokenwatch.detector.rules.UserProfileProcessor;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import io.tokenwatch.schemas.TokenUsageEvent;
@@ -34,9 +35,12 @@ import java.util.List;
  *   ├▶ forged-token-burst-rule [forged-token-burst-rejections,   │                            │
  *   │                           forged-token-burst-offences,     │                            │
  *   │                           forged-token-burst-incidents] ───┘                            │
- *   └▶ revoked-token-use-rule  [revoked-token-use-incidents] ──────▶ merge-revoked-token-use ◀┘
+ *   ├▶ revoked-token-use-rule  [revoked-token-use-incidents] ──────▶ merge-revoked-token-use ◀┘
+ *   │                                                                        │
+ *   └▶ user-profile-rules      [user-profiles,                               ▼
+ *                               user-profile-incidents] ─────────▶ merge-user-profile-rules
  *
- * merge-revoked-token-use (every detection)
+ * merge-user-profile-rules (every detection)
  *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
  *   └▶ detection-revocations ─▶ revocation-expiry [issued-revocation-expiries] ─▶ revocations-sink
  *                                 as issued, merged with the live value in [revocations-latest], or not
@@ -71,10 +75,14 @@ public final class DetectorTopology {
         KStream<String, Detection> revokedTokenUses = usage.process(
                 RevokedTokenUseProcessor.supplier(config.revokedTokenUse(), config.productVersion()),
                 Named.as("revoked-token-use-rule"));
+        KStream<String, Detection> profileFindings = usage.process(
+                UserProfileProcessor.supplier(config.userProfile(), config.productVersion()),
+                Named.as("user-profile-rules"));
 
         KStream<String, Detection> detections = replays
                 .merge(forgedTokenBursts, Named.as("merge-forged-token-burst"))
-                .merge(revokedTokenUses, Named.as("merge-revoked-token-use"));
+                .merge(revokedTokenUses, Named.as("merge-revoked-token-use"))
+                .merge(profileFindings, Named.as("merge-user-profile-rules"));
 
         detections
                 .mapValues(Detection::alert, Named.as("detection-alert"))

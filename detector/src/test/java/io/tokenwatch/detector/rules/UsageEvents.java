@@ -19,6 +19,9 @@ final class UsageEvents {
     private Long exp = time + 3_600_000L;
     private boolean hasToken = true;
     private TokenUsageEvent.Geo geo;
+    private String route = "/accounts/{id}";
+    private String userAgent = "curl/8";
+    private String deviceId;
 
     static UsageEvents accepted() {
         return new UsageEvents();
@@ -70,12 +73,33 @@ final class UsageEvents {
         return this;
     }
 
+    /** Located: country, coordinates and, when not null, the network's ASN. */
+    UsageEvents located(String country, Double lat, Double lon, Long asn) {
+        geo = new TokenUsageEvent.Geo(country, null, lat, lon, asn);
+        return this;
+    }
+
+    UsageEvents route(String value) {
+        route = value;
+        return this;
+    }
+
+    UsageEvents userAgent(String value) {
+        userAgent = value;
+        return this;
+    }
+
+    UsageEvents device(String value) {
+        deviceId = value;
+        return this;
+    }
+
     TokenUsageEvent build() {
         return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), time, "filter-1",
                 "accounts", outcome,
                 hasToken ? new TokenUsageEvent.TokenFacts("a".repeat(64), verified, jti, sub, iss, List.of("api"),
                         time - 60_000, exp, null, "k1", "ES256") : null,
-                new TokenUsageEvent.RequestFacts("GET", "/accounts/{id}", outcome == Outcome.ACCEPTED ? 200 : 401, ip,
-                        "curl/8", null, geo));
+                new TokenUsageEvent.RequestFacts("GET", route, outcome == Outcome.ACCEPTED ? 200 : 401, ip,
+                        userAgent, deviceId, geo));
     }
 }

@@ -8,6 +8,8 @@ import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
 import io.tokenwatch.detector.rules.RevokedTokenUseRule;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
 import io.tokenwatch.detector.rules.TokenReplayRule;
+import io.tokenwatch.detector.rules.UserProfileProcessor;
+import io.tokenwatch.detector.rules.UserProfileRules;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.streams.TopologyDescription;
 import org.junit.jupiter.api.Test;
@@ -41,12 +43,14 @@ class DetectorTopologyTest {
         }
         assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "token-replay-rule",
                 "forged-token-burst-rule", "revoked-token-use-rule", "merge-forged-token-burst",
-                "merge-revoked-token-use", "detection-alert", "alerts-sink", "detection-revocations",
+                "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "detection-alert", "alerts-sink", "detection-revocations",
                 "revocation-expiry", "revocations-sink");
         assertThat(stores).containsExactlyInAnyOrder(TokenReplayProcessor.STORE,
                 ForgedTokenBurstProcessor.REJECTIONS_STORE, ForgedTokenBurstProcessor.OFFENCES_STORE,
                 ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
-                RevocationExpiryProcessor.STORE);
+                UserProfileProcessor.PROFILES_STORE, UserProfileProcessor.INCIDENTS_STORE, RevocationExpiryProcessor.STORE);
+        assertThat(UserProfileProcessor.PROFILES_STORE).isEqualTo("user-profiles");
+        assertThat(UserProfileProcessor.INCIDENTS_STORE).isEqualTo("user-profile-incidents");
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-", "-repartition");
     }
 
@@ -71,6 +75,11 @@ class DetectorTopologyTest {
         assertThat(legacy.forgedTokenBurst()).isEqualTo(ForgedTokenBurstRule.defaults());
         assertThat(legacy.revokedTokenUse()).isEqualTo(RevokedTokenUseRule.defaults());
         assertThat(legacy.tombstoneInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(legacy.userProfile()).isEqualTo(UserProfileRules.defaults());
+        DetectorConfig beforeProfiles = new DetectorConfig("app", "broker:9092", "at_least_once",
+                Duration.ofMillis(100), Path.of("state"), "1.0", TokenReplayRule.defaults(),
+                ForgedTokenBurstRule.defaults(), RevokedTokenUseRule.defaults(), Duration.ofSeconds(10), Map.of());
+        assertThat(beforeProfiles.userProfile()).isEqualTo(UserProfileRules.defaults());
         assertThat(legacy.streamsProperties()).containsEntry("security.protocol", "SSL");
         assertThat(CONFIG.withClientOverrides(Map.of("a", "b")).clientOverrides()).isEqualTo(Map.of("a", "b"));
         assertThat(Topics.REVOCATIONS.name()).isEqualTo("tokenwatch.revocations");
