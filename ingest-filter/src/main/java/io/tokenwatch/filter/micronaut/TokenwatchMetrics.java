@@ -1,0 +1,109 @@
+package io.tokenwatch.filter.micronaut;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.annotation.Requires;
+import io.tokenwatch.filter.core.TokenFilter;
+import io.tokenwatch.filter.revocation.RevocationListener;
+import io.tokenwatch.filter.revocation.RevocationView;
+import io.tokenwatch.filter.telemetry.KafkaUsagePublisher;
+import io.tokenwatch.schemas.Outcome;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The filter's Micrometer meters (exposed at {@code /prometheus} by
+ * micronaut-micrometer-registry-prometheus, with Prometheus names in brackets):
+ * <ul>
+ *   <li>{@code tokenwatch.requests{outcome}} counter [{@code tokenwatch_requests_total}]: every request
+ *       the filter decided, by outcome wire name ({@code accepted}, {@code expired}, {@code revoked},
+ *       {@code rate_limited}, ...) plus {@code not_ready} for requests refused with 503 before the
+ *       revocation view had caught up. Excluded paths are not counted.</li>
+ *   <li>{@code tokenwatch.validation.latency} timer with a percentile histogram
+ *       [{@code tokenwatch_validation_latency_seconds_bucket}]: the time of one
+ *       {@code TokenFilter.check}, i.e. validation plus revocation check, rate limit, headers and event
+ *       enqueue; the core does not time validation alone.</li>
+ *   <li>{@code tokenwatch.events.dropped}, {@code .failed}, {@code .sent} function counters
+ *       [{@code tokenwatch_events_dropped_total}, ...]: usage events dropped because the bounded buffer
+ *       was full, refused by Kafka, acknowledged by Kafka. Counters, not gauges: they only grow, and
+ *       Prometheus' {@code rate()} wants counters.</li>
+ *   <li>{@code tokenwatch.revocations.size} gauge: entries held by the revocation view.</li>
+ *   <li>{@code tokenwatch.revocations.lag} gauge: <em>not</em> records behind, which the listener does
+ *       not expose, but a flag: 1 until the replay of the compacted topic has caught up, 0 after.
+ *       {@code tokenwatch.revocations.applied} and {@code .unreadable} count the records applied and
+ *       skipped.</li>
+ * </ul>
+ * There are no cache meters: the core does not wire the verified-token cache into the filter yet.
+ *
+ * <p>Created at start-up so the meters exist (at zero) before the first request. Thread-safe.
+ */
+@Context
+@Requires(beans = {TokenFilter.class, MeterRegistry.class})
+public final class TokenwatchMetrics {
+
+    /** The {@code outcome} tag of requests refused before the revocation view caught up. */
+    public static final String NOT_READY = "not_ready";
+
+    private final Map<Outcome, Counter> requests = new EnumMap<>(Outcome.class);
+    private final Counter notReady;
+    private final Timer latency;
+
+    public TokenwatchMetrics(MeterRegistry registry, KafkaUsagePublisher publisher, RevocationView view,
+                             RevocationListener listener) {
+        for (Outcome outcome : Outcome.values()) {
+            requests.put(outcome, requestCounter(registry, outcome.wire()));
+        }
+        notReady = requestCounter(registry, NOT_READY);
+        latency = Timer.builder("tokenwatch.validation.latency")
+                .description("Time of one filter decision: validation, revocation check, rate limit, event enqueue")
+                .publishPercentileHistogram()
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.events.dropped", publisher, KafkaUsagePublisher::droppedCount)
+                .description("Usage events dropped because the buffer was full or the publisher closed")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.events.failed", publisher, KafkaUsagePublisher::failedCount)
+                .description("Usage events Kafka refused after retries")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.events.sent", publisher, KafkaUsagePublisher::sentCount)
+                .description("Usage events acknowledged by Kafka")
+                .register(registry);
+        Gauge.builder("tokenwatch.revocations.size", view, RevocationView::size)
+                .description("Entries held by the revocation view")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tokenwatch.revocations.lag", listener, l -> l.isReady() ? 0 : 1)
+                .description("1 until the revocation topic has been replayed up to its end offsets at start, then 0")
+                .strongReference(true)
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.revocations.applied", listener, RevocationListener::appliedCount)
+                .description("Revocation records applied to the view")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.revocations.unreadable", listener, RevocationListener::unreadableCount)
+                .description("Revocation records skipped because they could not be read or applied")
+                .register(registry);
+    }
+
+    private static Counter requestCounter(MeterRegistry registry, String outcome) {
+        return Counter.builder("tokenwatch.requests")
+                .description("Requests decided by the tokenwatch filter, by outcome")
+                .tag("outcome", outcome)
+                .register(registry);
+    }
+
+    /** Counts one decision and records how long it took. */
+    void record(Outcome outcome, long nanos) {
+        requests.get(outcome).increment();
+        latency.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Counts one request refused because the revocation view had not caught up. */
+    void recordNotReady() {
+        notReady.increment();
+    }
+}

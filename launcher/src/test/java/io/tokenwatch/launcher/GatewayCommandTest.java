@@ -1,0 +1,92 @@
+package io.tokenwatch.launcher;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code tokenwatch gateway}: options become the filter's and gateway's properties, and unusable
+ * options end in one line on stderr before anything starts. (The running gateway is covered by
+ * ingest-filter's GatewayTest.)
+ */
+class GatewayCommandTest {
+
+    private static final String[] REQUIRED = {"gateway", "--upstream", "http://127.0.0.1:9000",
+            "--issuer", "https://issuer.test", "--audience", "api", "--bootstrap-servers", "127.0.0.1:1"};
+
+    @Test
+    void shouldMapOptionsToProperties(@TempDir Path dir) throws Exception {
+        Path jwks = Files.writeString(dir.resolve("jwks.json"), "{}");
+        Path kafkaConfig = Files.writeString(dir.resolve("kafka.properties"), "security.protocol=SSL\n");
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs("--upstream", "http://up:9000", "--port", "9090", "--issuer", "https://i",
+                "--audience", "a", "--audience", "b", "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092",
+                "--kafka-config", kafkaConfig.toString(), "--trusted-proxy", "10.0.0.0/8", "--public", "/public/**",
+                "--rate-limit", "api /api/** 100/1m 20/1m", "--subject-format", "sub", "--set", "micronaut.server.host=127.0.0.1");
+
+        Map<String, Object> props = command.properties();
+
+        assertThat(props).containsEntry("micronaut.server.port", 9090)
+                .containsEntry("tokenwatch.gateway.upstream", "http://up:9000")
+                .containsEntry("tokenwatch.gateway.subject-format", "sub")
+                .containsEntry("tokenwatch.filter.audiences", List.of("a", "b"))
+                .containsEntry("tokenwatch.filter.keys.jwks-file", jwks.toString())
+                .containsEntry("tokenwatch.filter.kafka.bootstrap-servers", "k:9092")
+                .containsEntry("tokenwatch.filter.kafka.properties.security.protocol", "SSL")
+                .containsEntry("tokenwatch.filter.trusted-proxies", List.of("10.0.0.0/8"))
+                .containsEntry("tokenwatch.filter.excluded-paths", List.of("/health/**", "/prometheus", "/public/**"))
+                .containsEntry("tokenwatch.filter.rate-limit.rules", List.of("api /api/** 100/1m 20/1m"))
+                .containsEntry("micronaut.server.host", "127.0.0.1");
+    }
+
+    @Test
+    void shouldRefuseInOneLineWithoutKeyOrWithUnreadableKeyFile() {
+        Result noKey = run(REQUIRED);
+        assertThat(noKey.exit()).isEqualTo(1);
+        assertThat(noKey.err()).startsWith("tokenwatch: give the issuer's key").doesNotContain("\tat ");
+
+        String[] badFile = concat(REQUIRED, "--pem-file", "/no/such/key.pem", "--alg", "ES256");
+        Result unreadable = run(badFile);
+        assertThat(unreadable.exit()).isEqualTo(1);
+        assertThat(unreadable.err().strip()).isEqualTo("tokenwatch: --pem-file: cannot read /no/such/key.pem");
+    }
+
+    @Test
+    void shouldRefuseInOneLineWhenKeyFileHoldsNoKey(@TempDir Path dir) throws Exception {
+        Path garbage = Files.writeString(dir.resolve("key.pem"), "not a key");
+        Result result = run(concat(REQUIRED, "--pem-file", garbage.toString(), "--alg", "ES256", "--port", "0"));
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err().strip()).startsWith("tokenwatch: gateway did not start: tokenwatch.filter.keys.pem-file")
+                .contains("no PEM block").doesNotContain("\n");
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = new String[first.length + more.length];
+        System.arraycopy(first, 0, all, 0, first.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
+    }
+}
