@@ -94,10 +94,24 @@ public record TokenUsageEvent(
 
         public TokenFacts {
             Keys.requireText(fingerprint, "fingerprint");
-            if (!fingerprint.matches("[0-9a-f]{64}")) {
+            if (!isLowerHex64(fingerprint)) {
                 throw new IllegalArgumentException("fingerprint must be 64 lower-case hex digits");
             }
             aud = aud == null ? List.of() : List.copyOf(aud);
+        }
+
+        /** A plain loop rather than a regex: this runs once per request on the filter's hot path. */
+        private static boolean isLowerHex64(String value) {
+            if (value.length() != 64) {
+                return false;
+            }
+            for (int i = 0; i < 64; i++) {
+                char c = value.charAt(i);
+                if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

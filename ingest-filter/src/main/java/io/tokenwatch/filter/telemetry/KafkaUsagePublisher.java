@@ -10,13 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Objects;
 import java.util.Properties;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,14 +25,10 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaUsagePublisher.class);
     public static final int DEFAULT_CAPACITY = 10_000;
-
-    private final BlockingQueue<TokenUsageEvent> buffer;
+    private final BoundedEventBuffer<TokenUsageEvent> buffer;
     private final KafkaProducer<String, TokenUsageEvent> producer;
-    private final Thread sender;
-    private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
-    private volatile boolean running = true;
 
     /**
      * @param producerProperties connection settings (bootstrap servers, TLS/SASL); serializers and
@@ -46,9 +36,6 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
      * @param capacity           events buffered before new ones are dropped
      */
     public KafkaUsagePublisher(Properties producerProperties, int capacity) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("capacity must be positive");
-        }
         Properties props = new Properties();
         props.putAll(producerProperties);
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -62,61 +49,27 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
         props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1000");
         this.producer = new KafkaProducer<>(props, new StringSerializer(),
                 Topics.TOKEN_USAGE.valueSerde().serializer());
-        this.buffer = new ArrayBlockingQueue<>(capacity);
-        this.sender = new Thread(this::drain, "tokenwatch-usage-publisher");
-        this.sender.setDaemon(true);
-        this.sender.start();
+        this.buffer = new BoundedEventBuffer<>(capacity, "tokenwatch-usage-publisher", this::send);
     }
 
     @Override
     public boolean offer(TokenUsageEvent event) {
-        Objects.requireNonNull(event, "event");
-        if (running && buffer.offer(event)) {
-            return true;
-        }
-        dropped.incrementAndGet();
-        return false;
+        return buffer.offer(event);
     }
 
     /** Events dropped because the buffer was full or the publisher closed. */
     public long droppedCount() {
-        return dropped.get();
+        return buffer.droppedCount();
     }
 
     /** Events Kafka refused after retries. */
     public long failedCount() {
-        return failed.get();
+        return failed.get() + buffer.failedCount();
     }
 
     /** Events acknowledged by Kafka. */
     public long sentCount() {
         return sent.get();
-    }
-
-    private void drain() {
-        List<TokenUsageEvent> batch = new ArrayList<>(512);
-        while (running || !buffer.isEmpty()) {
-            try {
-                TokenUsageEvent first = buffer.poll(50, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                buffer.drainTo(batch, 511);
-                for (TokenUsageEvent event : batch) {
-                    send(event);
-                }
-                batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException e) {
-                // One bad send must not end telemetry for the life of the filter.
-                failed.addAndGet(batch.size());
-                batch.clear();
-                LOG.warn("usage events lost: {}", e.toString());
-            }
-        }
     }
 
     private void send(TokenUsageEvent event) {
@@ -133,12 +86,7 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
     /** Stops accepting events, sends what is buffered (up to 10 s), and closes the producer. */
     @Override
     public void close() {
-        running = false;
-        try {
-            sender.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        buffer.close(Duration.ofSeconds(10));
         producer.close(Duration.ofSeconds(5));
     }
 }
