@@ -3,6 +3,9 @@ package io.tokenwatch.launcher;
 import io.tokenwatch.detector.Detector;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,10 +15,12 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 
 /** {@code tokenwatch detector}: the Kafka Streams detector against any Kafka cluster. Runs until interrupted. */
 @Command(name = "detector", mixinStandardHelpOptions = true, description = "Run the detector against a Kafka cluster.")
@@ -36,6 +41,21 @@ final class DetectorCommand implements Callable<Integer> {
             description = "exactly_once_v2 or at_least_once (default: ${DEFAULT-VALUE}).")
     String guarantee;
 
+    @Option(names = "--http-port", defaultValue = "8090",
+            description = "Port of /health/live, /health/ready, /metrics and /explain; -1 for none "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--application-server", paramLabel = "HOST:PORT",
+            description = "Where other detector instances reach this one's HTTP port, to route /explain to the "
+                    + "instance that owns a subject (Kafka Streams application.server). Set it when running several.")
+    String applicationServer;
+
+    @Option(names = "--ecs-topic", paramLabel = "TOPIC",
+            description = "Also publish every alert as an ECS document (event.kind: alert) to this topic, e.g. "
+                    + "tokenwatch.alerts.ecs (default: none).")
+    String ecsTopic;
+
     @Option(names = "--create-topics", description = "Create missing tokenwatch topics first (RF 1; for development).")
     boolean createTopics;
 
@@ -48,12 +68,16 @@ final class DetectorCommand implements Callable<Integer> {
         if (createTopics) {
             try (Admin admin = Admin.create(client)) {
                 TopicInitializer.ensureTopics(admin, 3, (short) 1);
+                if (ecsTopic != null) {
+                    ensureEcsTopic(admin);
+                }
             }
         }
         Map<String, String> overrides = new HashMap<>();
         client.stringPropertyNames().forEach(k -> overrides.put(k, client.getProperty(k)));
         DetectorConfig config = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
-                .withApplicationId(applicationId).withProcessingGuarantee(guarantee).withClientOverrides(overrides);
+                .withApplicationId(applicationId).withProcessingGuarantee(guarantee).withClientOverrides(overrides)
+                .withHttpPort(httpPort).withApplicationServer(applicationServer).withEcsTopic(ecsTopic);
         Detector detector = new Detector(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -64,10 +88,24 @@ final class DetectorCommand implements Callable<Integer> {
             throw new IllegalStateException("detector did not start within 60 s (state " + detector.state()
                     + "); is Kafka reachable at " + kafka.bootstrapServers() + " and do the topics exist?");
         }
-        spec.commandLine().getOut().printf("detector running (%s) against %s; Ctrl-C to stop%n", guarantee,
-                kafka.bootstrapServers());
+        spec.commandLine().getOut().printf("detector running (%s) against %s%s; Ctrl-C to stop%n", guarantee,
+                kafka.bootstrapServers(), detector.httpPort().isPresent()
+                        ? "; health, metrics and explain on port " + detector.httpPort().getAsInt() : "");
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /** The ECS topic, partitioned like the alerts; a topic that already exists is left as it is. */
+    private void ensureEcsTopic(Admin admin) throws InterruptedException {
+        try {
+            admin.createTopics(List.of(new NewTopic(ecsTopic, 3, (short) 1)
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(30).toMillis())))))
+                    .all().get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + ecsTopic, e.getCause());
+            }
+        }
     }
 }

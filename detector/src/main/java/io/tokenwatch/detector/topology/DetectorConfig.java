@@ -4,12 +4,13 @@ import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.detector.rules.RevokedTokenUseRule;
 import io.tokenwatch.detector.rules.TokenReplayRule;
 import io.tokenwatch.detector.rules.UserProfileRules;
+import io.tokenwatch.detector.telemetry.DeadLetterDeserializationHandler;
+import io.tokenwatch.detector.telemetry.DeadLetterProcessingHandler;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
-import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
-import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,12 +36,20 @@ import java.util.Properties;
  *                           context, impossible travel, concurrent use) with their response policy
  * @param tombstoneInterval  how often (wall clock) void revocations the detector issued are tombstoned
  * @param clientOverrides    extra client settings (TLS/SASL, tuning), applied last
+ * @param httpPort           port of the operations endpoints (health, metrics, explain); -1 for none,
+ *                           0 for any free port
+ * @param applicationServer  {@code host:port} other instances reach this one's endpoints at (Kafka
+ *                           Streams {@code application.server}, for routing explain requests to the
+ *                           instance that owns a subject); {@code null} when running alone
+ * @param ecsTopic           topic for the ECS projection of every alert ({@code event.kind: alert});
+ *                           {@code null} for none
  */
 public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
                              Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
                              ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
                              UserProfileRules userProfile, Duration tombstoneInterval,
-                             Map<String, String> clientOverrides) {
+                             Map<String, String> clientOverrides, int httpPort, String applicationServer,
+                             String ecsTopic) {
 
     public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
     public static final Duration DEFAULT_TOMBSTONE_INTERVAL = Duration.ofSeconds(30);
@@ -65,6 +74,28 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
             throw new IllegalArgumentException("tombstone interval must be positive");
         }
         clientOverrides = Map.copyOf(clientOverrides);
+        if (httpPort < -1 || httpPort > 65_535) {
+            throw new IllegalArgumentException("http port must be -1 (off), 0 (any) or a port, was " + httpPort);
+        }
+        if (applicationServer != null) {
+            HostInfo.buildFromEndpoint(applicationServer);
+        }
+        if (ecsTopic != null && ecsTopic.isBlank()) {
+            throw new IllegalArgumentException("ecs topic must not be blank");
+        }
+    }
+
+    /**
+     * The settings of the release before the operations endpoints and the ECS projection, with those
+     * off; kept so that code written against it still compiles.
+     */
+    public DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                          Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                          ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
+                          UserProfileRules userProfile, Duration tombstoneInterval,
+                          Map<String, String> clientOverrides) {
+        this(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir, productVersion, replay,
+                forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, clientOverrides, -1, null, null);
     }
 
     /**
@@ -91,56 +122,85 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
                 forgedTokenBurst, revokedTokenUse, UserProfileRules.defaults(), tombstoneInterval, clientOverrides);
     }
 
-    /** Defaults: exactly-once, 100 ms commits, the default rules, tombstones every 30 s. */
+    /**
+     * Defaults: exactly-once, 100 ms commits, the default rules, tombstones every 30 s; no HTTP
+     * endpoints, no {@code application.server}, no ECS projection.
+     */
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
         return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), ForgedTokenBurstRule.defaults(),
-                RevokedTokenUseRule.defaults(), UserProfileRules.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of());
+                RevokedTokenUseRule.defaults(), UserProfileRules.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of(),
+                -1, null, null);
     }
 
     public DetectorConfig withApplicationId(String value) {
         return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides);
+                clientOverrides, httpPort, applicationServer, ecsTopic);
     }
 
     public DetectorConfig withProcessingGuarantee(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
                 replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides);
+                clientOverrides, httpPort, applicationServer, ecsTopic);
     }
 
     public DetectorConfig withReplay(TokenReplayRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, value, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides);
+                clientOverrides, httpPort, applicationServer, ecsTopic);
     }
 
     public DetectorConfig withForgedTokenBurst(ForgedTokenBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, value, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides);
+                clientOverrides, httpPort, applicationServer, ecsTopic);
     }
 
     public DetectorConfig withRevokedTokenUse(RevokedTokenUseRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, value, userProfile, tombstoneInterval, clientOverrides);
+                productVersion, replay, forgedTokenBurst, value, userProfile, tombstoneInterval, clientOverrides,
+                httpPort, applicationServer, ecsTopic);
     }
 
     public DetectorConfig withUserProfile(UserProfileRules value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, revokedTokenUse, value, tombstoneInterval, clientOverrides);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, value, tombstoneInterval, clientOverrides,
+                httpPort, applicationServer, ecsTopic);
     }
 
     public DetectorConfig withTombstoneInterval(Duration value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, value, clientOverrides);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, value, clientOverrides,
+                httpPort, applicationServer, ecsTopic);
+    }
+
+    /** Port of the operations endpoints; -1 for none, 0 for any free port. */
+    public DetectorConfig withHttpPort(int value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, value, applicationServer, ecsTopic);
+    }
+
+    /** {@code host:port} other instances reach this one's endpoints at; {@code null} when running alone. */
+    public DetectorConfig withApplicationServer(String value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, httpPort, value, ecsTopic);
+    }
+
+    /** Topic for the ECS projection of alerts; {@code null} for none. */
+    public DetectorConfig withEcsTopic(String value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, httpPort, applicationServer, value);
     }
 
     /** Extra client settings (TLS/SASL, tuning), applied last; replaces any given before. */
     public DetectorConfig withClientOverrides(Map<String, String> value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
-                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, value);
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, value,
+                httpPort, applicationServer, ecsTopic);
     }
 
     /** The Kafka Streams configuration. */
@@ -155,10 +215,17 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         p.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, "true");
         // A bad record goes to the DLQ (KIP-1034) and processing continues.
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, Topics.DLQ.name());
+        // Log, dead-letter and continue, counting what was dead-lettered (DetectorMetrics, when present).
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueExceptionHandler.class.getName());
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                LogAndContinueProcessingExceptionHandler.class.getName());
+                DeadLetterDeserializationHandler.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        // INFO records process rate and latency per thread and record-e2e-latency per source and sink
+        // node (event time to processing, i.e. filter decision to detector); DEBUG would add per-task
+        // and per-node sensors on the hot path.
+        p.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "INFO");
+        if (applicationServer != null) {
+            p.put(StreamsConfig.APPLICATION_SERVER_CONFIG, applicationServer);
+        }
         // The revocation path wants no batching delay (DESIGN.md §6).
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), "50");

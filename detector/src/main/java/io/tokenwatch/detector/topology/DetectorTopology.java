@@ -1,5 +1,7 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.ecs.EcsAlertProjection;
+import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.detector.rules.Detection;
@@ -10,6 +12,7 @@ import io.tokenwatch.detector.rules.UserProfileProcessor;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
@@ -20,6 +23,7 @@ import org.apache.kafka.streams.kstream.Produced;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Builds the detector's topology from its configuration. Every processor, store and internal topic
@@ -42,6 +46,9 @@ import java.util.List;
  *
  * merge-user-profile-rules (every detection)
  *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
+ *   ├▶ detection-ecs ─▶ alerts-ecs-sink ─▶ the ECS topic (only when configured)
+ *   ├▶ detection-metrics (counts alerts and revocations by rule)
+ *   ├▶ subject-recent-alerts-update [subject-recent-alerts] (for the explain endpoint)
  *   └▶ detection-revocations ─▶ revocation-expiry [issued-revocation-expiries] ─▶ revocations-sink
  *                                 as issued, merged with the live value in [revocations-latest], or not
  *                                 at all if that already covers it
@@ -58,6 +65,12 @@ public final class DetectorTopology {
     }
 
     public static Topology build(DetectorConfig config) {
+        return build(config, DetectionListener.NONE);
+    }
+
+    /** The topology, telling {@code listener} of every detection (e.g. to count alerts by rule). */
+    public static Topology build(DetectorConfig config, DetectionListener listener) {
+        Objects.requireNonNull(listener, "listener");
         StreamsBuilder builder = new StreamsBuilder();
         LatestRevocations.addTo(builder);
         KStream<String, TokenUsageEvent> usage = builder
@@ -88,6 +101,15 @@ public final class DetectorTopology {
                 .mapValues(Detection::alert, Named.as("detection-alert"))
                 .to(Topics.ALERTS.name(), Produced.with(Topics.ALERTS.keySerde(), Topics.ALERTS.valueSerde())
                         .withName("alerts-sink"));
+
+        detections.peek((key, detection) -> listener.detected(detection), Named.as("detection-metrics"));
+        detections.process(RecentAlertsProcessor.supplier(), Named.as("subject-recent-alerts-update"));
+        if (config.ecsTopic() != null) {
+            detections
+                    .mapValues(detection -> EcsAlertProjection.toJson(detection.alert()), Named.as("detection-ecs"))
+                    .to(config.ecsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray())
+                            .withName("alerts-ecs-sink"));
+        }
 
         detections
                 .flatMap(DetectorTopology::revocations, Named.as("detection-revocations"))

@@ -1,12 +1,16 @@
 package io.tokenwatch.detector.rules;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tokenwatch.detector.telemetry.DetectorMetrics;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import io.tokenwatch.detector.topology.DetectorTopology;
 import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -17,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Properties;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,10 +30,10 @@ import java.util.function.UnaryOperator;
  * revocation topic is an input too, for what others (operators, other detectors) publish there; the
  * driver feeds the detector's own revocations back into it, as the broker would.
  */
-final class DetectorDriver implements AutoCloseable {
+public final class DetectorDriver implements AutoCloseable {
 
     /** Event time and initial wall-clock time of every test. */
-    static final long T0 = 1_800_000_000_000L;
+    public static final long T0 = 1_800_000_000_000L;
 
     private final TopologyTestDriver driver;
     private final TestInputTopic<String, TokenUsageEvent> usage;
@@ -37,9 +42,14 @@ final class DetectorDriver implements AutoCloseable {
     private final TestInputTopic<String, Revocation> othersRevocations;
     private final TestInputTopic<String, byte[]> othersRawRevocations;
 
-    private DetectorDriver(DetectorConfig config) {
-        driver = new TopologyTestDriver(DetectorTopology.build(config), config.streamsProperties(),
-                Instant.ofEpochMilli(T0));
+    private final TestInputTopic<String, byte[]> rawUsage;
+
+    private DetectorDriver(DetectorConfig config, DetectorMetrics metrics) {
+        Properties props = config.streamsProperties();
+        props.put(DetectorMetrics.CONFIG_KEY, metrics);
+        driver = new TopologyTestDriver(DetectorTopology.build(config, metrics), props, Instant.ofEpochMilli(T0));
+        rawUsage = driver.createInputTopic(Topics.TOKEN_USAGE.name(), Topics.TOKEN_USAGE.keySerde().serializer(),
+                new ByteArraySerializer());
         usage = driver.createInputTopic(Topics.TOKEN_USAGE.name(), Topics.TOKEN_USAGE.keySerde().serializer(),
                 Topics.TOKEN_USAGE.valueSerde().serializer());
         alerts = driver.createOutputTopic(Topics.ALERTS.name(), Topics.ALERTS.keySerde().deserializer(),
@@ -53,16 +63,33 @@ final class DetectorDriver implements AutoCloseable {
     }
 
     /** The detector with default settings, changed by {@code settings}. */
-    static DetectorDriver start(Path stateDir, UnaryOperator<DetectorConfig> settings) {
-        return new DetectorDriver(settings.apply(DetectorConfig.defaults("unused:9092", stateDir)));
+    public static DetectorDriver start(Path stateDir, UnaryOperator<DetectorConfig> settings) {
+        return start(stateDir, settings, new DetectorMetrics(new SimpleMeterRegistry()));
     }
 
-    static DetectorDriver start(Path stateDir) {
+    /** The detector with default settings changed by {@code settings}, reporting to {@code metrics}. */
+    public static DetectorDriver start(Path stateDir, UnaryOperator<DetectorConfig> settings,
+                                       DetectorMetrics metrics) {
+        return new DetectorDriver(settings.apply(DetectorConfig.defaults("unused:9092", stateDir)), metrics);
+    }
+
+    /** Publishes {@code bytes} as a usage event under {@code key}, e.g. a poison pill. */
+    public void sendRaw(String key, byte[] bytes, long time) {
+        rawUsage.pipeInput(key, bytes, time);
+    }
+
+    /** Records on {@code topic} as raw bytes, e.g. the DLQ or the ECS topic. */
+    public List<KeyValue<String, byte[]>> read(String topic) {
+        return driver.createOutputTopic(topic, new StringDeserializer(), new ByteArrayDeserializer())
+                .readKeyValuesToList();
+    }
+
+    public static DetectorDriver start(Path stateDir) {
         return start(stateDir, UnaryOperator.identity());
     }
 
     /** Publishes {@code event} the way a filter does: under its own key, at its event time. */
-    void send(TokenUsageEvent event) {
+    public void send(TokenUsageEvent event) {
         usage.pipeInput(event.key(), event, event.eventTime());
     }
 
@@ -85,20 +112,20 @@ final class DetectorDriver implements AutoCloseable {
     }
 
     /** Alerts published since the last call. */
-    List<KeyValue<String, Alert>> alerts() {
+    public List<KeyValue<String, Alert>> alerts() {
         return alerts.readKeyValuesToList();
     }
 
     /** Revocations and tombstones (null values) published since the last call. */
-    List<KeyValue<String, Revocation>> revocations() {
+    public List<KeyValue<String, Revocation>> revocations() {
         return revocations.readKeyValuesToList();
     }
 
-    void advanceWallClock(Duration by) {
+    public void advanceWallClock(Duration by) {
         driver.advanceWallClockTime(by);
     }
 
-    <V> KeyValueStore<String, V> store(String name) {
+    public <V> KeyValueStore<String, V> store(String name) {
         return driver.getKeyValueStore(name);
     }
 

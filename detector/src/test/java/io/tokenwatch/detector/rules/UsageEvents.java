@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.UUID;
 
 /** Test fixture: a valid accepted usage event, changed one thing at a time. */
-final class UsageEvents {
+public final class UsageEvents {
 
     private String iss = "https://issuer.example";
     private String sub = "alice";
@@ -23,78 +23,78 @@ final class UsageEvents {
     private String userAgent = "curl/8";
     private String deviceId;
 
-    static UsageEvents accepted() {
+    public static UsageEvents accepted() {
         return new UsageEvents();
     }
 
-    UsageEvents subject(String value) {
+    public UsageEvents subject(String value) {
         sub = value;
         return this;
     }
 
-    UsageEvents jti(String value) {
+    public UsageEvents jti(String value) {
         jti = value;
         return this;
     }
 
-    UsageEvents unverified() {
+    public UsageEvents unverified() {
         verified = false;
         return this;
     }
 
-    UsageEvents outcome(Outcome value) {
+    public UsageEvents outcome(Outcome value) {
         outcome = value;
         return this;
     }
 
-    UsageEvents from(String value) {
+    public UsageEvents from(String value) {
         ip = value;
         return this;
     }
 
-    UsageEvents at(long value) {
+    public UsageEvents at(long value) {
         time = value;
         return this;
     }
 
-    UsageEvents expiresAt(Long value) {
+    public UsageEvents expiresAt(Long value) {
         exp = value;
         return this;
     }
 
     /** No token facts at all, as for a request refused before decoding (blocked address, no token). */
-    UsageEvents withoutToken() {
+    public UsageEvents withoutToken() {
         hasToken = false;
         return this;
     }
 
-    UsageEvents in(String country) {
+    public UsageEvents in(String country) {
         geo = new TokenUsageEvent.Geo(country, null, null, null, null);
         return this;
     }
 
     /** Located: country, coordinates and, when not null, the network's ASN. */
-    UsageEvents located(String country, Double lat, Double lon, Long asn) {
+    public UsageEvents located(String country, Double lat, Double lon, Long asn) {
         geo = new TokenUsageEvent.Geo(country, null, lat, lon, asn);
         return this;
     }
 
-    UsageEvents route(String value) {
+    public UsageEvents route(String value) {
         route = value;
         return this;
     }
 
-    UsageEvents userAgent(String value) {
+    public UsageEvents userAgent(String value) {
         userAgent = value;
         return this;
     }
 
-    UsageEvents device(String value) {
+    public UsageEvents device(String value) {
         deviceId = value;
         return this;
     }
 
-    TokenUsageEvent build() {
+    public TokenUsageEvent build() {
         return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), time, "filter-1",
                 "accounts", outcome,
                 hasToken ? new TokenUsageEvent.TokenFacts("a".repeat(64), verified, jti, sub, iss, List.of("api"),

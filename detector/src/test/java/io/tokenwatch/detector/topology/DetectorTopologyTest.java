@@ -1,5 +1,6 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
@@ -44,14 +45,37 @@ class DetectorTopologyTest {
         assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "token-replay-rule",
                 "forged-token-burst-rule", "revoked-token-use-rule", "merge-forged-token-burst",
                 "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "detection-alert", "alerts-sink", "detection-revocations",
+                "detection-metrics", "subject-recent-alerts-update",
                 "revocation-expiry", "revocations-sink");
         assertThat(stores).containsExactlyInAnyOrder(TokenReplayProcessor.STORE,
                 ForgedTokenBurstProcessor.REJECTIONS_STORE, ForgedTokenBurstProcessor.OFFENCES_STORE,
                 ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
-                UserProfileProcessor.PROFILES_STORE, UserProfileProcessor.INCIDENTS_STORE, RevocationExpiryProcessor.STORE);
+                UserProfileProcessor.PROFILES_STORE, UserProfileProcessor.INCIDENTS_STORE,
+                RevocationExpiryProcessor.STORE, RecentAlertsProcessor.STORE);
+        assertThat(RecentAlertsProcessor.STORE).isEqualTo("subject-recent-alerts");
         assertThat(UserProfileProcessor.PROFILES_STORE).isEqualTo("user-profiles");
         assertThat(UserProfileProcessor.INCIDENTS_STORE).isEqualTo("user-profile-incidents");
         assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-", "-repartition");
+    }
+
+    @Test
+    void shouldAddTheNamedEcsProjectionOnlyWhenAnEcsTopicIsConfigured() {
+        String withEcs = DetectorTopology.build(CONFIG.withEcsTopic("tokenwatch.alerts.ecs")).describe().toString();
+
+        assertThat(withEcs).contains("detection-ecs", "alerts-ecs-sink", "tokenwatch.alerts.ecs");
+        assertThat(DetectorTopology.build(CONFIG).describe().toString()).doesNotContain("ecs");
+    }
+
+    @Test
+    void shouldRouteInteractiveQueriesThroughTheApplicationServerAndCountDeadLetters() {
+        DetectorConfig config = CONFIG.withHttpPort(8090).withApplicationServer("detector-1:8090");
+
+        assertThat(config.streamsProperties()).containsEntry("application.server", "detector-1:8090")
+                .containsEntry("metrics.recording.level", "INFO")
+                .containsEntry("errors.dead.letter.queue.topic.name", Topics.DLQ.name());
+        assertThat(CONFIG.streamsProperties()).doesNotContainKey("application.server");
+        assertThat(CONFIG.httpPort()).isEqualTo(-1);
+        assertThat(CONFIG.ecsTopic()).isNull();
     }
 
     @Test

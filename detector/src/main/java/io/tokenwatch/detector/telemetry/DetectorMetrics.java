@@ -1,0 +1,113 @@
+package io.tokenwatch.detector.telemetry;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.detector.rules.Detection;
+import io.tokenwatch.detector.topology.DetectionListener;
+import io.tokenwatch.schemas.Revocation;
+import org.apache.kafka.streams.KafkaStreams;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The detector's metrics on a Micrometer {@link MeterRegistry}: the Kafka Streams client's own
+ * metrics (process rate and latency, {@code record-e2e-latency} per source and sink node, commit
+ * and poll figures, bound by {@link KafkaStreamsMetrics}), and ours:
+ *
+ * <ul>
+ *   <li>{@value #ALERTS}{@code {rule}}: alerts the rules emitted;</li>
+ *   <li>{@value #REVOCATIONS}{@code {rule,scope}}: revocations the rules decided (before they are
+ *       merged with the live value of {@code tokenwatch.revocations}, which may make one redundant);</li>
+ *   <li>{@value #DLQ}{@code {source}}: records sent to {@code tokenwatch.dlq}, {@code source} being
+ *       {@code deserialization} or {@code processing};</li>
+ *   <li>{@value RestoreProgress#RESTORED}, {@value RestoreProgress#ACTIVE},
+ *       {@value RestoreProgress#REMAINING}: state restoration from changelogs ({@link RestoreProgress}).</li>
+ * </ul>
+ *
+ * <p>Counters count what was processed, not what was committed: under exactly-once, records a
+ * crashed task had processed are processed again and counted again, though only one result reaches
+ * read_committed consumers.
+ *
+ * <p>The exception handlers Kafka Streams instantiates by class name find this instance in their
+ * {@code configure} map under {@link #CONFIG_KEY} ({@link #from(Map)}); no static state.
+ *
+ * <p>Thread-safe (Micrometer meters are).
+ */
+public final class DetectorMetrics implements DetectionListener {
+
+    /** Key of this instance in the Kafka Streams configuration, for the exception handlers. */
+    public static final String CONFIG_KEY = "tokenwatch.detector.metrics";
+    public static final String ALERTS = "tokenwatch.detector.alerts";
+    public static final String REVOCATIONS = "tokenwatch.detector.revocations";
+    public static final String DLQ = "tokenwatch.detector.dlq";
+
+    private final MeterRegistry registry;
+    private final PrometheusMeterRegistry prometheus;
+    private final RestoreProgress restores;
+
+    public DetectorMetrics(MeterRegistry registry) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.prometheus = registry instanceof PrometheusMeterRegistry p ? p : null;
+        this.restores = new RestoreProgress(registry);
+        // Registered up front so a scrape shows zeros rather than nothing before the first bad record.
+        dlqCounter("deserialization");
+        dlqCounter("processing");
+    }
+
+    /** Metrics on a new Prometheus registry, scraped by {@link #scrape()}. */
+    public static DetectorMetrics prometheus() {
+        return new DetectorMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    /** The instance a Kafka Streams configuration carries under {@link #CONFIG_KEY}, if any. */
+    public static Optional<DetectorMetrics> from(Map<String, ?> configs) {
+        return configs.get(CONFIG_KEY) instanceof DetectorMetrics metrics ? Optional.of(metrics) : Optional.empty();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void detected(Detection detection) {
+        String rule = detection.alert().findingInfo().analytic().name();
+        Counter.builder(ALERTS).description("Alerts emitted, by rule").tag("rule", rule).register(registry)
+                .increment();
+        for (Revocation revocation : detection.revocations()) {
+            Counter.builder(REVOCATIONS).description("Revocations decided, by rule and scope").tag("rule", rule)
+                    .tag("scope", revocation.scope().wire()).register(registry).increment();
+        }
+    }
+
+    /** {@code count} records from {@code source} ({@code deserialization} or {@code processing}) went to the DLQ. */
+    public void deadLettered(String source, int count) {
+        dlqCounter(source).increment(count);
+    }
+
+    /** The listener to give {@link KafkaStreams#setGlobalStateRestoreListener} before the client starts. */
+    public RestoreProgress restoreListener() {
+        return restores;
+    }
+
+    /** Binds the client's own metrics; close the result when the client closes. */
+    public KafkaStreamsMetrics bind(KafkaStreams streams) {
+        KafkaStreamsMetrics binder = new KafkaStreamsMetrics(streams);
+        binder.bindTo(registry);
+        return binder;
+    }
+
+    /** Every meter in the Prometheus text format, if the registry is a Prometheus one. */
+    public Optional<String> scrape() {
+        return prometheus == null ? Optional.empty() : Optional.of(prometheus.scrape());
+    }
+
+    private Counter dlqCounter(String source) {
+        return Counter.builder(DLQ).description("Records sent to the dead-letter queue").tag("source", source)
+                .register(registry);
+    }
+}
