@@ -1,12 +1,12 @@
 package io.tokenwatch.filter.validation;
 
 import io.tokenwatch.filter.TestTokens;
+import io.tokenwatch.filter.ratelimit.MutableClock;
 import io.tokenwatch.schemas.Outcome;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.ZoneOffset;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,28 +40,12 @@ class CachingTokenValidatorTest {
 
     @Test
     void shouldValidateAfreshOnceTheCachedTokenExpired() {
-        Instant[] now = {TestTokens.NOW};
-        Clock clock = new Clock() {
-            @Override
-            public ZoneOffset getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now[0];
-            }
-        };
+        MutableClock clock = new MutableClock(TestTokens.NOW);
         TokenValidator validator = new TokenValidator(TestTokens.policy(TestTokens.RS256), clock, new VerifiedTokenCache(clock));
         String token = TestTokens.rs256().expiresAt(TestTokens.NOW.plusSeconds(30)).sign();
         assertThat(validator.validate(token).isValid()).isTrue();
 
-        now[0] = now[0].plus(Duration.ofMinutes(10));
+        clock.advance(Duration.ofMinutes(10));
 
         assertThat(validator.validate(token).outcome()).isEqualTo(Outcome.EXPIRED);
     }

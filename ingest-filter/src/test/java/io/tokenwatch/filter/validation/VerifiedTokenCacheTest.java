@@ -1,12 +1,11 @@
 package io.tokenwatch.filter.validation;
 
+import io.tokenwatch.filter.ratelimit.MutableClock;
 import io.tokenwatch.schemas.Outcome;
 import org.junit.jupiter.api.Test;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +14,7 @@ class VerifiedTokenCacheTest {
 
     private static final Instant NOW = Instant.parse("2026-06-15T12:00:00Z");
 
-    private final MovableClock clock = new MovableClock(NOW);
+    private final MutableClock clock = new MutableClock(NOW);
     private final VerifiedTokenCache cache = new VerifiedTokenCache(clock, 100, 100, Duration.ofSeconds(30));
 
     @Test
@@ -76,32 +75,5 @@ class VerifiedTokenCacheTest {
     /** A fingerprint-shaped key for a short name. */
     private static String fp(String id) {
         return TokenValidator.fingerprint(id);
-    }
-
-    private static final class MovableClock extends Clock {
-        private Instant now;
-
-        MovableClock(Instant now) {
-            this.now = now;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
