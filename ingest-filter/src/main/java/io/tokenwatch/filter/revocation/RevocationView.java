@@ -1,5 +1,7 @@
 package io.tokenwatch.filter.revocation;
 
+import io.tokenwatch.filter.clientip.Cidr;
+import io.tokenwatch.filter.clientip.IpAddress;
 import io.tokenwatch.filter.validation.TokenClaims;
 import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.schemas.Revocation;
@@ -46,6 +48,8 @@ public final class RevocationView {
     private final ConcurrentMap<String, SubjectCutoff> subjects = new ConcurrentHashMap<>();
     /** {@code ip|addr} → expires_at (epoch ms), exact addresses only. */
     private final ConcurrentMap<String, Long> addresses = new ConcurrentHashMap<>();
+    /** {@code ip|net/prefix} → a blocked network and its expires_at; few entries, scanned per request. */
+    private final ConcurrentMap<String, NetworkBlock> networks = new ConcurrentHashMap<>();
     /** {@code sub|iss|sub} or {@code ip|addr} → the live throttle under that key. */
     private final ConcurrentMap<String, Throttle> throttles = new ConcurrentHashMap<>();
     private final List<ThrottleListener> throttleListeners = new CopyOnWriteArrayList<>();
@@ -102,10 +106,17 @@ public final class RevocationView {
             case SUBJECT -> subjects.put(key, new SubjectCutoff(revocation.notBefore(), revocation.expiresAt()));
             case IP -> {
                 if (revocation.value().indexOf('/') >= 0) {
-                    // CIDR blocks arrive with the full enforcement layer; exact addresses only here.
-                    return false;
+                    Cidr network;
+                    try {
+                        network = Cidr.parse(revocation.value());
+                    } catch (IllegalArgumentException e) {
+                        // E.g. host bits set ("10.0.0.1/8"): ambiguous, so not guessed at.
+                        return false;
+                    }
+                    networks.put(key, new NetworkBlock(network, revocation.expiresAt()));
+                } else {
+                    addresses.put(key, revocation.expiresAt());
                 }
-                addresses.put(key, revocation.expiresAt());
             }
         }
         endThrottle(key);
@@ -133,7 +144,8 @@ public final class RevocationView {
     }
 
     private boolean removeBlocks(String key) {
-        return tokens.remove(key) != null | subjects.remove(key) != null | addresses.remove(key) != null;
+        return tokens.remove(key) != null | subjects.remove(key) != null | addresses.remove(key) != null
+                | networks.remove(key) != null;
     }
 
     private boolean endThrottle(String key) {
@@ -170,7 +182,7 @@ public final class RevocationView {
      */
     public Optional<Match> check(TokenClaims claims, String clientIp) {
         long now = clock.millis();
-        if (clientIp != null && isLive(addresses.get("ip|" + clientIp), now)) {
+        if (addressBlocked(clientIp, now)) {
             return Optional.of(Match.IP);
         }
         if (claims == null || claims.issuer() == null) {
@@ -190,7 +202,33 @@ public final class RevocationView {
 
     /** True if requests from {@code clientIp} are blocked, whatever token they carry. */
     public boolean isBlocked(String clientIp) {
-        return clientIp != null && isLive(addresses.get("ip|" + clientIp), clock.millis());
+        return addressBlocked(clientIp, clock.millis());
+    }
+
+    private boolean addressBlocked(String clientIp, long now) {
+        if (clientIp == null) {
+            return false;
+        }
+        if (isLive(addresses.get("ip|" + clientIp), now)) {
+            return true;
+        }
+        if (networks.isEmpty()) {
+            return false;
+        }
+        Optional<IpAddress> address = IpAddress.tryParse(clientIp);
+        if (address.isEmpty()) {
+            return false;
+        }
+        for (NetworkBlock block : networks.values()) {
+            if (block.expiresAt() > now && block.network().contains(address.get())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A blocked network (CIDR) and when the block ends. */
+    private record NetworkBlock(Cidr network, long expiresAt) {
     }
 
     private static boolean isLive(Long expiresAt, long now) {
@@ -199,7 +237,7 @@ public final class RevocationView {
 
     /** Number of entries held, blocks and throttles (live or not yet removed). */
     public int size() {
-        return tokens.size() + subjects.size() + addresses.size() + throttles.size();
+        return tokens.size() + subjects.size() + addresses.size() + networks.size() + throttles.size();
     }
 
     /** Which kind of entry refused a request. */

@@ -159,10 +159,27 @@ class RevocationViewTest {
     }
 
     @Test
-    void shouldNotApplyCidrBlocksYet() {
-        assertThat(view.apply("ip|198.51.100.0/24", blockIp("198.51.100.0/24"))).isFalse();
+    void shouldBlockEveryAddressOfABlockedNetworkAndLiftItOnTombstone() {
+        assertThat(view.apply("ip|198.51.100.0/24", blockIp("198.51.100.0/24"))).isTrue();
 
-        assertThat(view.check(token("alice", "a", NOW), IP)).isEmpty();
+        assertThat(view.isBlocked("198.51.100.200")).isTrue();
+        assertThat(view.check(token("alice", "a", NOW), "198.51.100.1")).contains(RevocationView.Match.IP);
+        assertThat(view.isBlocked("198.51.101.1")).isFalse();
+        assertThat(view.isBlocked("2001:db8::1")).isFalse();
+
+        assertThat(view.apply("ip|198.51.100.0/24", null)).isTrue();
+        assertThat(view.isBlocked("198.51.100.200")).isFalse();
+    }
+
+    @Test
+    void shouldBlockIpv6NetworksAndRefuseAmbiguousCidrs() {
+        assertThat(view.apply("ip|2001:db8:1::/48", blockIp("2001:db8:1::/48"))).isTrue();
+        assertThat(view.isBlocked("2001:db8:1:ffff::7")).isTrue();
+        assertThat(view.isBlocked("2001:db8:2::7")).isFalse();
+
+        // Host bits set: which network was meant is unclear, so nothing is guessed.
+        assertThat(view.apply("ip|10.0.0.1/8", blockIp("10.0.0.1/8"))).isFalse();
+        assertThat(view.isBlocked("10.1.2.3")).isFalse();
     }
 
     @Test
