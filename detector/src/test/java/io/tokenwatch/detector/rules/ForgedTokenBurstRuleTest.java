@@ -3,19 +3,14 @@ package io.tokenwatch.detector.rules;
 import io.tokenwatch.detector.incident.Incident;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.schemas.Alert;
-import io.tokenwatch.schemas.JsonSerde;
-import io.tokenwatch.schemas.OcsfValidator;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
-import io.tokenwatch.schemas.SchemaValidation;
-import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -337,15 +332,8 @@ class ForgedTokenBurstRuleTest {
         alerts.addAll(detector.alerts().stream().map(kv -> kv.value).toList());
         assertThat(alerts).extracting(Alert::activityId).containsExactly(1, 2);
 
-        for (Alert alert : alerts) {
-            byte[] wire = Topics.ALERTS.valueSerde().serializer().serialize(Topics.ALERTS.name(), alert);
-            assertThat(OcsfValidator.ocsf150().validate("detection_finding", JsonSerde.MAPPER.readTree(wire)))
-                    .isEmpty();
-            assertThat(SchemaValidation.errors(Alert.class, new String(wire, StandardCharsets.UTF_8))).isEmpty();
-        }
-        Revocation block = detector.revocations().get(0).value;
-        byte[] wire = Topics.REVOCATIONS.valueSerde().serializer().serialize(Topics.REVOCATIONS.name(), block);
-        assertThat(SchemaValidation.errors(Revocation.class, new String(wire, StandardCharsets.UTF_8))).isEmpty();
+        alerts.forEach(Contracts::assertConforms);
+        Contracts.assertConforms(detector.revocations().get(0).value);
     }
 
     @Test

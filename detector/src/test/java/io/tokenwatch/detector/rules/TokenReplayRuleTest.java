@@ -3,9 +3,6 @@ package io.tokenwatch.detector.rules;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import io.tokenwatch.detector.topology.DetectorTopology;
 import io.tokenwatch.schemas.Alert;
-import io.tokenwatch.schemas.JsonSerde;
-import io.tokenwatch.schemas.OcsfValidator;
-import io.tokenwatch.schemas.SchemaValidation;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
@@ -96,17 +93,8 @@ class TokenReplayRuleTest {
         send(UsageEvents.accepted().from("198.51.100.7").at(T0).build());
         send(UsageEvents.accepted().from("203.0.113.9").at(T0 + 1).build());
         send(UsageEvents.accepted().from("192.0.2.44").at(T0 + 2).build());
-        Alert alert = alerts.readValue();
-        byte[] wire = Topics.ALERTS.valueSerde().serializer().serialize(Topics.ALERTS.name(), alert);
-
-        assertThat(OcsfValidator.ocsf150().validate("detection_finding", JsonSerde.MAPPER.readTree(wire))).isEmpty();
-        assertThat(SchemaValidation.errors(Alert.class, new String(wire, java.nio.charset.StandardCharsets.UTF_8)))
-                .isEmpty();
-        Revocation revocation = revocations.readValue();
-        byte[] revocationWire = Topics.REVOCATIONS.valueSerde().serializer().serialize(Topics.REVOCATIONS.name(),
-                revocation);
-        assertThat(SchemaValidation.errors(Revocation.class,
-                new String(revocationWire, java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
+        Contracts.assertConforms(alerts.readValue());
+        Contracts.assertConforms(revocations.readValue());
     }
 
     @Test

@@ -6,19 +6,14 @@ import io.tokenwatch.detector.profile.LearningPeriod;
 import io.tokenwatch.detector.profile.UserProfile;
 import io.tokenwatch.detector.profile.UserProfileSerde;
 import io.tokenwatch.schemas.Alert;
-import io.tokenwatch.schemas.JsonSerde;
-import io.tokenwatch.schemas.OcsfValidator;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
-import io.tokenwatch.schemas.SchemaValidation;
-import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -421,19 +416,10 @@ class UserProfileRulesTest {
         assertThat(alerts).extracting(a -> a.findingInfo().analytic().name()).contains(NewContextRule.NAME,
                 ImpossibleTravelRule.NAME, ConcurrentUseRule.NAME, RateSpikeRule.NAME);
 
-        for (Alert alert : alerts) {
-            byte[] wire = Topics.ALERTS.valueSerde().serializer().serialize(Topics.ALERTS.name(), alert);
-            assertThat(OcsfValidator.ocsf150().validate("detection_finding", JsonSerde.MAPPER.readTree(wire)))
-                    .as(alert.findingInfo().analytic().name()).isEmpty();
-            assertThat(SchemaValidation.errors(Alert.class, new String(wire, StandardCharsets.UTF_8))).isEmpty();
-        }
+        alerts.forEach(Contracts::assertConforms);
         List<KeyValue<String, Revocation>> revocations = detector.revocations();
         assertThat(revocations).extracting(kv -> kv.value.action()).contains(Revocation.Action.THROTTLE,
                 Revocation.Action.BLOCK);
-        for (KeyValue<String, Revocation> revocation : revocations) {
-            byte[] wire = Topics.REVOCATIONS.valueSerde().serializer().serialize(Topics.REVOCATIONS.name(),
-                    revocation.value);
-            assertThat(SchemaValidation.errors(Revocation.class, new String(wire, StandardCharsets.UTF_8))).isEmpty();
-        }
+        revocations.forEach(revocation -> Contracts.assertConforms(revocation.value));
     }
 }
