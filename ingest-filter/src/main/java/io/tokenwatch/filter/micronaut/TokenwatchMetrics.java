@@ -34,9 +34,10 @@ import java.util.concurrent.TimeUnit;
  *       was full, refused by Kafka, acknowledged by Kafka. Counters, not gauges: they only grow, and
  *       Prometheus' {@code rate()} wants counters.</li>
  *   <li>{@code tokenwatch.revocations.size} gauge: entries held by the revocation view.</li>
- *   <li>{@code tokenwatch.revocations.lag} gauge: <em>not</em> records behind, which the listener does
- *       not expose, but a flag: 1 until the replay of the compacted topic has caught up, 0 after.
- *       {@code tokenwatch.revocations.applied} and {@code .unreadable} count the records applied and
+ *   <li>{@code tokenwatch.revocations.lag} gauge: revocation records on the topic this filter has not
+ *       applied yet, summed over partitions from the last fetch ({@link RevocationListener#lag()});
+ *       {@code -1} while unknown. Readiness says whether the replay at start has caught up; this says
+ *       how far behind the live view is. {@code tokenwatch.revocations.applied} and {@code .unreadable} count the records applied and
  *       skipped.</li>
  * </ul>
  * There are no cache meters: the core does not wire the verified-token cache into the filter yet.
@@ -77,8 +78,8 @@ public final class TokenwatchMetrics {
                 .description("Entries held by the revocation view")
                 .strongReference(true)
                 .register(registry);
-        Gauge.builder("tokenwatch.revocations.lag", listener, l -> l.isReady() ? 0 : 1)
-                .description("1 until the revocation topic has been replayed up to its end offsets at start, then 0")
+        Gauge.builder("tokenwatch.revocations.lag", listener, RevocationListener::lag)
+                .description("Revocation records not yet applied by this filter (-1 while unknown)")
                 .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("tokenwatch.revocations.applied", listener, RevocationListener::appliedCount)

@@ -50,6 +50,9 @@ public final class RevocationListener implements AutoCloseable {
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong unreadable = new AtomicLong();
+    /** Records behind the end of the topic after the last poll; -1 until every partition is known. */
+    private final AtomicLong lag = new AtomicLong(-1);
+    private volatile List<TopicPartition> assigned = List.of();
     private volatile boolean running = true;
 
     /**
@@ -95,6 +98,16 @@ public final class RevocationListener implements AutoCloseable {
         return applied.get();
     }
 
+    /**
+     * Revocation records this filter has not yet applied: the sum over every partition of the distance
+     * between the consumer's position and the end of the partition (the last stable offset under
+     * {@code read_committed}), as of the last fetch. {@code -1} while that is not yet known (topic not
+     * found, or no fetch answered yet). While Kafka is unreachable it keeps the last known value.
+     */
+    public long lag() {
+        return lag.get();
+    }
+
     /** Records skipped because they could not be deserialized. */
     public long unreadableCount() {
         return unreadable.get();
@@ -107,10 +120,15 @@ public final class RevocationListener implements AutoCloseable {
                 try {
                     if (target == null) {
                         target = assignAll();
+                        if (!running) {
+                            // Closed while waiting for the topic: nothing is assigned, nothing to poll.
+                            break;
+                        }
                     }
                     for (ConsumerRecord<String, Revocation> record : consumer.poll(POLL)) {
                         apply(record);
                     }
+                    updateLag();
                     if (!isReady() && reached(target)) {
                         LOG.info("revocation view caught up: {} entries", view.size());
                         caughtUp.countDown();
@@ -159,7 +177,28 @@ public final class RevocationListener implements AutoCloseable {
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         consumer.assign(assigned);
         consumer.seekToBeginning(assigned);
+        this.assigned = assigned;
         return new HashMap<>(consumer.endOffsets(assigned));
+    }
+
+    /**
+     * {@link KafkaConsumer#currentLag} answers from the last fetch response, without a request to the
+     * broker, so this costs nothing per poll. A partition with no answer yet leaves the total unknown.
+     */
+    private void updateLag() {
+        List<TopicPartition> partitions = assigned;
+        if (partitions.isEmpty()) {
+            return;
+        }
+        long total = 0;
+        for (TopicPartition tp : partitions) {
+            java.util.OptionalLong behind = consumer.currentLag(tp);
+            if (behind.isEmpty()) {
+                return;
+            }
+            total += behind.getAsLong();
+        }
+        lag.set(total);
     }
 
     private void pauseBeforeRetry() {

@@ -114,11 +114,13 @@ class RevocationListenerTest {
         RevocationListener listener = track(new RevocationListener(view, props));
 
         assertThat(listener.isReady()).isFalse();
+        assertThat(listener.lag()).as("unknown before the first fetch").isEqualTo(-1);
         listener.start();
 
         assertThat(listener.awaitReady(READY_TIMEOUT)).isTrue();
         // Ready means caught up: everything produced before start is already in the view.
         assertThat(listener.appliedCount()).isEqualTo(count);
+        await().atMost(READY_TIMEOUT).until(() -> listener.lag() == 0);
         assertThat(view.size()).isEqualTo(count);
         for (int i = 0; i < count; i++) {
             assertThat(view.check(token("jti-" + i), IP)).as("jti-" + i).contains(RevocationView.Match.TOKEN);
