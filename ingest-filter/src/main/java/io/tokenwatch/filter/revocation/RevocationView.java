@@ -42,8 +42,8 @@ public final class RevocationView {
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationView.class);
 
-    /** {@code jti|iss|jti} → expires_at (epoch ms). */
-    private final ConcurrentMap<String, Long> tokens = new ConcurrentHashMap<>();
+    /** {@code jti|iss|jti} → expires_at (epoch ms), as compact fingerprints. */
+    private final RevokedTokens tokens = new RevokedTokens();
     /** {@code sub|iss|sub} → the cutoff and expiry of a subject-wide revocation. */
     private final ConcurrentMap<String, SubjectCutoff> subjects = new ConcurrentHashMap<>();
     /** {@code ip|addr} → expires_at (epoch ms), exact addresses only. */
@@ -144,7 +144,7 @@ public final class RevocationView {
     }
 
     private boolean removeBlocks(String key) {
-        return tokens.remove(key) != null | subjects.remove(key) != null | addresses.remove(key) != null
+        return (RevokedTokens.isTokenKey(key) && tokens.remove(key)) | subjects.remove(key) != null | addresses.remove(key) != null
                 | networks.remove(key) != null;
     }
 
@@ -188,7 +188,7 @@ public final class RevocationView {
         if (claims == null || claims.issuer() == null) {
             return Optional.empty();
         }
-        if (claims.jti() != null && isLive(tokens.get(Keys.jti(claims.issuer(), claims.jti())), now)) {
+        if (claims.jti() != null && isLive(tokens.expiresAt(claims.issuer(), claims.jti()), now)) {
             return Optional.of(Match.TOKEN);
         }
         if (claims.subject() != null) {
