@@ -3,7 +3,6 @@ package io.tokenwatch.filter.geo;
 import io.tokenwatch.schemas.TokenUsageEvent;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -35,10 +34,6 @@ public final class CdnHeaderGeoResolver implements GeoResolver {
     public static final String CLOUDFRONT_LATITUDE = "CloudFront-Viewer-Latitude";
     public static final String CLOUDFRONT_LONGITUDE = "CloudFront-Viewer-Longitude";
     public static final String CLOUDFRONT_ASN = "CloudFront-Viewer-ASN";
-
-    /** Longest coordinate text accepted: sign, three digits, point, and more decimals than any CDN sends. */
-    private static final int MAX_COORDINATE_LENGTH = 20;
-    private static final long MAX_ASN = 0xFFFF_FFFFL;
 
     private final String countryHeader;
     private final String regionHeader;
@@ -73,16 +68,16 @@ public final class CdnHeaderGeoResolver implements GeoResolver {
             // DESIGN.md §4: what a peer we do not trust writes in headers is the client's word.
             return Optional.empty();
         }
-        String country = country(single(headers, countryHeader));
-        String region = region(single(headers, regionHeader));
-        Double lat = coordinate(single(headers, latitudeHeader), 90);
-        Double lon = coordinate(single(headers, longitudeHeader), 180);
+        String country = GeoFields.country(single(headers, countryHeader));
+        String region = GeoFields.region(single(headers, regionHeader));
+        Double lat = GeoFields.coordinate(single(headers, latitudeHeader), 90);
+        Double lon = GeoFields.coordinate(single(headers, longitudeHeader), 180);
         if (lat == null || lon == null) {
             // One coordinate is no position: the travel rule would read it as 0° of the other.
             lat = null;
             lon = null;
         }
-        Long asn = asn(single(headers, asnHeader));
+        Long asn = GeoFields.asn(single(headers, asnHeader));
         if (country == null && region == null && lat == null && asn == null) {
             return Optional.empty();
         }
@@ -99,80 +94,6 @@ public final class CdnHeaderGeoResolver implements GeoResolver {
             return null;
         }
         return values.get(0).strip();
-    }
-
-    /** ISO 3166-1 alpha-2: exactly two upper-case ASCII letters; the "unknown" codes are no answer. */
-    static String country(String value) {
-        if (value == null || value.length() != 2 || !isUpper(value.charAt(0)) || !isUpper(value.charAt(1))) {
-            return null;
-        }
-        return value.equals("XX") || value.equals("ZZ") ? null : value;
-    }
-
-    /** ISO 3166-2 §5.2: the subdivision code after the country is one to three letters or digits. */
-    static String region(String value) {
-        if (value == null || value.isEmpty() || value.length() > 3) {
-            return null;
-        }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (!isUpper(c) && !isDigit(c)) {
-                return null;
-            }
-        }
-        return value;
-    }
-
-    /**
-     * Decimal degrees: optional sign, one to three digits, optionally a point and at least one digit.
-     * No exponents, no {@code NaN} or {@code Infinity}, no hex: only what a CDN writes.
-     */
-    static Double coordinate(String value, int limit) {
-        if (value == null || value.isEmpty() || value.length() > MAX_COORDINATE_LENGTH) {
-            return null;
-        }
-        int i = value.charAt(0) == '-' || value.charAt(0) == '+' ? 1 : 0;
-        int digits = 0;
-        while (i < value.length() && isDigit(value.charAt(i))) {
-            i++;
-            digits++;
-        }
-        if (digits == 0 || digits > 3) {
-            return null;
-        }
-        if (i < value.length()) {
-            if (value.charAt(i) != '.' || i == value.length() - 1) {
-                return null;
-            }
-            for (i = i + 1; i < value.length(); i++) {
-                if (!isDigit(value.charAt(i))) {
-                    return null;
-                }
-            }
-        }
-        double degrees = Double.parseDouble(value);
-        return degrees < -limit || degrees > limit ? null : degrees;
-    }
-
-    /** A four-octet AS number (RFC 6793), decimal; 0 is reserved and means nothing (RFC 7607). */
-    static Long asn(String value) {
-        if (value == null) {
-            return null;
-        }
-        String digits = value.toUpperCase(Locale.ROOT).startsWith("AS") ? value.substring(2) : value;
-        if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(CdnHeaderGeoResolver::isDigit)) {
-            return null;
-        }
-        long asn = Long.parseLong(digits);
-        return asn < 1 || asn > MAX_ASN ? null : asn;
-    }
-
-    private static boolean isUpper(int c) {
-        return c >= 'A' && c <= 'Z';
-    }
-
-    private static boolean isDigit(int c) {
-        return c >= '0' && c <= '9';
     }
 
     @Override

@@ -8,14 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
@@ -105,18 +98,6 @@ class GeoOverHttpTest {
         for (String line : headerLines) {
             head.append("\r\n").append(line);
         }
-        head.append("\r\n\r\n");
-        try (Socket socket = new Socket()) {
-            socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
-            socket.connect(new InetSocketAddress(InetAddress.getByName(base.getHost()), base.getPort()), 5_000);
-            socket.setSoTimeout(10_000);
-            socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-            ByteArrayOutputStream response = new ByteArrayOutputStream();
-            socket.getInputStream().transferTo(response);
-            String statusLine = response.toString(StandardCharsets.ISO_8859_1).split("\r\n", 2)[0];
-            return Integer.parseInt(statusLine.split(" ")[1]);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Http.rawFrom(from, base, head.toString()).status();
     }
 }
