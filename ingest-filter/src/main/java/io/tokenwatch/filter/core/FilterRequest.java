@@ -38,7 +38,7 @@ public record FilterRequest(String method, String route, List<String> authorizat
         headers = headers == null ? RequestHeaders.NONE : headers;
     }
 
-    /** A request whose headers the filter does not read beyond those given, from an untrusted peer. */
+    /** A request without geo inputs: no headers for the resolver, and a peer not known to be a trusted proxy. */
     public FilterRequest(String method, String route, List<String> authorization, String clientIp,
                          String userAgent, String deviceId, boolean secure) {
         this(method, route, authorization, clientIp, userAgent, deviceId, secure, false, RequestHeaders.NONE);
