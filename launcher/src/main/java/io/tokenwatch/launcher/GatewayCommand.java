@@ -101,6 +101,9 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--hsts-always", description = "Send Strict-Transport-Security over plain HTTP too (TLS ends in front).")
     boolean hstsAlways;
 
+    @Mixin
+    GeoOptions geo;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other property; repeatable.")
     Map<String, String> extra = new LinkedHashMap<>();
 
@@ -207,6 +210,7 @@ final class GatewayCommand implements Callable<Integer> {
         if (hstsAlways) {
             props.put(f + ".security-headers.hsts-always", true);
         }
+        geo.putInto(props);
         props.putAll(extra);
         return props;
     }

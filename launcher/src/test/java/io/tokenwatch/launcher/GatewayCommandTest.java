@@ -49,6 +49,41 @@ class GatewayCommandTest {
     }
 
     @Test
+    void shouldMapGeoOptionsToProperties(@TempDir Path dir) throws Exception {
+        Path city = Files.writeString(dir.resolve("city.mmdb"), "x");
+        Path asn = Files.writeString(dir.resolve("asn.mmdb"), "x");
+        Path table = Files.writeString(dir.resolve("geo.csv"), "10.0.0.0/8,US,,,,\n");
+        GatewayCommand named = parse("--geo-country-header", "CF-IPCountry", "--geo-database", city.toString(),
+                "--geo-asn-database", asn.toString(), "--geo-table", table.toString());
+        GatewayCommand cloudFront = parse("--geo-country-header");
+        GatewayCommand none = parse();
+
+        assertThat(named.properties()).containsEntry("tokenwatch.filter.geo.cdn-headers", true)
+                .containsEntry("tokenwatch.filter.geo.country-header", "CF-IPCountry")
+                .containsEntry("tokenwatch.filter.geo.database", city.toString())
+                .containsEntry("tokenwatch.filter.geo.asn-database", asn.toString())
+                .containsEntry("tokenwatch.filter.geo.table", table.toString());
+        assertThat(cloudFront.properties()).containsEntry("tokenwatch.filter.geo.country-header",
+                "CloudFront-Viewer-Country");
+        assertThat(none.properties().keySet()).noneMatch(key -> key.startsWith("tokenwatch.filter.geo."));
+    }
+
+    @Test
+    void shouldRefuseUnreadableGeoDatabaseInOneLine() {
+        Result result = run(concat(REQUIRED, "--jwk", "{}", "--geo-database", "/no/such/GeoLite2-City.mmdb"));
+
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err().strip()).isEqualTo("tokenwatch: --geo-database: cannot read /no/such/GeoLite2-City.mmdb");
+    }
+
+    private static GatewayCommand parse(String... geoOptions) {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs(concat(new String[] {"--upstream", "http://up:9000", "--issuer", "https://i",
+                "--audience", "a", "--jwk", "{}", "--bootstrap-servers", "k:9092"}, geoOptions));
+        return command;
+    }
+
+    @Test
     void shouldRefuseInOneLineWithoutKeyOrWithUnreadableKeyFile() {
         Result noKey = run(REQUIRED);
         assertThat(noKey.exit()).isEqualTo(1);

@@ -2,6 +2,8 @@ package io.tokenwatch.filter.clientip;
 
 import io.tokenwatch.schemas.Keys;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -57,6 +59,18 @@ public final class IpAddress {
             throw new IllegalArgumentException("an address has 4 or 16 bytes, not " + bytes.length);
         }
         return new IpAddress(bytes.clone());
+    }
+
+    /**
+     * This address as an {@link InetAddress}, for libraries that take one (a GeoIP database). Built
+     * from the bytes, so no name is ever looked up.
+     */
+    public InetAddress toInetAddress() {
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("4 or 16 bytes are always an address", e);
+        }
     }
 
     public boolean isIpv4() {

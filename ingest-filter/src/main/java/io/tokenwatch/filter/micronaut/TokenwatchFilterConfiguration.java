@@ -56,6 +56,17 @@ import java.util.Map;
  * tokenwatch.filter.security-headers.hsts-always false  HSTS on plain HTTP too (TLS ends in front)
  * </pre>
  *
+ * <p>Geo of usage events, under {@code tokenwatch.filter.geo.*}, is bound by {@link GeoConfiguration},
+ * whose Javadoc lists its properties and defaults:
+ * <pre>
+ * tokenwatch.filter.geo.cdn-headers       = country-header set   believe CDN geo headers from trusted proxies
+ * tokenwatch.filter.geo.country-header    CloudFront-Viewer-Country   and region-, latitude-, longitude-, asn-header
+ * tokenwatch.filter.geo.table             none      CSV cidr,country,region,lat,lon,asn
+ * tokenwatch.filter.geo.database          none      GeoIP2/GeoLite2 City or Country .mmdb
+ * tokenwatch.filter.geo.asn-database      none      GeoLite2/GeoIP2 ASN .mmdb
+ * tokenwatch.filter.geo.cache-size        10000     client addresses whose database answers are kept
+ * </pre>
+ *
  * <p>A mutable configuration bean, as Micronaut binds it; read once at start. Not thread-safe.
  */
 @ConfigurationProperties(TokenwatchFilterConfiguration.PREFIX)
