@@ -85,6 +85,8 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
     private final HttpClient client;
     private final ScheduledExecutorService scheduler;
 
+    /** The scheduler's thread once it exists, for tests. */
+    private volatile Thread schedulerThread;
     private volatile KeySet current;
     private volatile Instant lastSuccess;
     private volatile String lastFailure;
@@ -112,7 +114,9 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
             throw new IllegalArgumentException("default algorithm " + b.defaultAlgorithm
                     + " is not among the configured algorithms " + algorithms);
         }
-        this.defaultAlgorithm = b.defaultAlgorithm;
+        // With one configured algorithm there is nothing to choose: a JWK without alg is bound to it.
+        this.defaultAlgorithm = b.defaultAlgorithm != null ? b.defaultAlgorithm
+                : algorithms.size() == 1 ? algorithms.iterator().next() : null;
         this.refreshInterval = positive(b.refreshInterval, "refresh interval");
         this.minRefreshInterval = positive(b.minRefreshInterval, "minimum refresh interval");
         if (refreshInterval.compareTo(minRefreshInterval) < 0) {
@@ -137,7 +141,9 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
                 .build();
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "tokenwatch-jwks-refresh");
+            // Never keeps the JVM alive; close() stops it sooner.
             thread.setDaemon(true);
+            schedulerThread = thread;
             return thread;
         });
     }
@@ -276,12 +282,21 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
             successes.increment();
             LOG.debug("JWKS {}: {} key(s) loaded", uri, fetched.size());
             fetch.complete(fetched);
+        } else if (isClosed()) {
+            LOG.debug("JWKS fetch from {} abandoned: the source is closing", uri);
+            fetch.completeExceptionally(failure);
         } else {
             failures.increment();
             LOG.warn("JWKS fetch from {} failed ({}); {}", uri, lastFailure,
                     current == null ? "no keys yet: tokens are rejected as keys_unavailable"
                             : "keeping the last good key set of " + current.size() + " key(s)");
             fetch.completeExceptionally(failure);
+        }
+    }
+
+    private boolean isClosed() {
+        synchronized (lock) {
+            return closed;
         }
     }
 
@@ -365,6 +380,11 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
         if (running != null) {
             running.completeExceptionally(new IllegalStateException("closed"));
         }
+    }
+
+    /** The scheduler's thread, empty before it was created. */
+    Optional<Thread> schedulerThread() {
+        return Optional.ofNullable(schedulerThread);
     }
 
     /** The configured URL. */
@@ -497,7 +517,10 @@ public final class JwksKeySource implements KeySource, AutoCloseable {
             this.algorithms = algorithms == null ? Set.of() : Set.copyOf(algorithms);
         }
 
-        /** The algorithm of JWKs that name none; default none (such keys are skipped). */
+        /**
+         * The algorithm of JWKs that name none; default the configured algorithm when there is only one,
+         * else none (such keys are skipped).
+         */
         public Builder defaultAlgorithm(String alg) {
             this.defaultAlgorithm = alg;
             return this;
