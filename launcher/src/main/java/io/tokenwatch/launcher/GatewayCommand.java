@@ -46,6 +46,34 @@ final class GatewayCommand implements Callable<Integer> {
             description = "An accepted aud value; repeatable.")
     List<String> audiences;
 
+    @Option(names = "--jwks-uri", paramLabel = "URL",
+            description = "The issuer's JWKS URL (https; http only on loopback unless --jwks-allow-http), fetched and"
+                    + " refreshed in the background; needs --algorithm (or --alg). Never combined with other key options.")
+    String jwksUri;
+
+    @Option(names = "--algorithm", paramLabel = "ALG",
+            description = "An algorithm the issuer signs with (e.g. RS256); repeatable. Required with --jwks-uri unless --alg is given.")
+    List<String> algorithms = new ArrayList<>();
+
+    @Option(names = "--jwks-refresh-interval", paramLabel = "DURATION",
+            description = "Background refresh of the JWKS (default: 5m).")
+    String jwksRefreshInterval;
+
+    @Option(names = "--jwks-min-refresh-interval", paramLabel = "DURATION",
+            description = "Shortest gap between fetches an unknown kid can cause (default: 30s).")
+    String jwksMinRefreshInterval;
+
+    @Option(names = "--jwks-timeout", paramLabel = "DURATION",
+            description = "Connect timeout and bound on one JWKS fetch (default: 2s).")
+    String jwksTimeout;
+
+    @Option(names = "--jwks-allow-http", description = "Allow a plain-http JWKS URL on a non-loopback host.")
+    boolean jwksAllowHttp;
+
+    @Option(names = "--keys-unavailable-status", paramLabel = "STATUS",
+            description = "Answer when no JWKS was ever obtained: 503 (with Retry-After) or 401 (fail closed) (default: 503).")
+    Integer keysUnavailableStatus;
+
     @Option(names = "--jwks-file", paramLabel = "FILE", description = "The issuer's public keys as a JWK Set (or one JWK).")
     Path jwksFile;
 
@@ -159,9 +187,27 @@ final class GatewayCommand implements Callable<Integer> {
         if (filterId != null) {
             props.put(f + ".filter-id", filterId);
         }
-        if (jwksFile == null && jwk == null && pemFile == null && hmacSecretEnv == null) {
-            throw new IllegalArgumentException("give the issuer's key: --jwks-file, --jwk, --pem-file (with --alg)"
-                    + " or --hmac-secret-env (with --alg)");
+        if (jwksUri == null && jwksFile == null && jwk == null && pemFile == null && hmacSecretEnv == null) {
+            throw new IllegalArgumentException("give the issuer's key: --jwks-uri (with --algorithm), --jwks-file, --jwk,"
+                    + " --pem-file (with --alg) or --hmac-secret-env (with --alg)");
+        }
+        if (jwksUri != null) {
+            props.put(f + ".keys.jwks-uri", jwksUri);
+        }
+        if (!algorithms.isEmpty()) {
+            props.put(f + ".algorithms", algorithms);
+        }
+        putDuration(props, f + ".keys.jwks-refresh-interval", jwksRefreshInterval, "--jwks-refresh-interval");
+        putDuration(props, f + ".keys.jwks-min-refresh-interval", jwksMinRefreshInterval, "--jwks-min-refresh-interval");
+        putDuration(props, f + ".keys.jwks-timeout", jwksTimeout, "--jwks-timeout");
+        if (jwksAllowHttp) {
+            props.put(f + ".keys.jwks-allow-http", true);
+        }
+        if (keysUnavailableStatus != null) {
+            if (keysUnavailableStatus != 503 && keysUnavailableStatus != 401) {
+                throw new IllegalArgumentException("--keys-unavailable-status: 503 or 401, not " + keysUnavailableStatus);
+            }
+            props.put(f + ".keys-unavailable-status", keysUnavailableStatus);
         }
         if (jwksFile != null) {
             props.put(f + ".keys.jwks-file", readable(jwksFile, "--jwks-file").toString());
@@ -213,6 +259,18 @@ final class GatewayCommand implements Callable<Integer> {
         geo.putInto(props);
         props.putAll(extra);
         return props;
+    }
+
+    /** Checked here, so a typo is one line naming the option; passed on in ISO-8601, which Micronaut reads. */
+    private static void putDuration(Map<String, Object> props, String property, String value, String option) {
+        if (value == null) {
+            return;
+        }
+        try {
+            props.put(property, Durations.parse(value).toString());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + ": " + e.getMessage());
+        }
     }
 
     private static Path readable(Path file, String option) {

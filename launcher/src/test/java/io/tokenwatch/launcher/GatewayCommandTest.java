@@ -84,6 +84,46 @@ class GatewayCommandTest {
     }
 
     @Test
+    void shouldMapJwksOptionsToProperties() {
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs("--upstream", "http://up:9000", "--issuer", "https://i", "--audience", "a",
+                "--bootstrap-servers", "k:9092", "--jwks-uri", "https://idp.example/.well-known/jwks.json",
+                "--algorithm", "RS256", "--algorithm", "ES256", "--jwks-refresh-interval", "10m",
+                "--jwks-min-refresh-interval", "1m", "--jwks-timeout", "3s", "--jwks-allow-http",
+                "--keys-unavailable-status", "401");
+
+        Map<String, Object> props = command.properties();
+
+        assertThat(props).containsEntry("tokenwatch.filter.keys.jwks-uri", "https://idp.example/.well-known/jwks.json")
+                .containsEntry("tokenwatch.filter.algorithms", List.of("RS256", "ES256"))
+                .containsEntry("tokenwatch.filter.keys.jwks-refresh-interval", "PT10M")
+                .containsEntry("tokenwatch.filter.keys.jwks-min-refresh-interval", "PT1M")
+                .containsEntry("tokenwatch.filter.keys.jwks-timeout", "PT3S")
+                .containsEntry("tokenwatch.filter.keys.jwks-allow-http", true)
+                .containsEntry("tokenwatch.filter.keys-unavailable-status", 401)
+                .doesNotContainKey("tokenwatch.filter.keys.jwk");
+    }
+
+    @Test
+    void shouldRefuseBadJwksOptionsInOneLine() {
+        Result badDuration = run(concat(REQUIRED, "--jwks-uri", "https://idp.example/jwks", "--algorithm", "ES256",
+                "--jwks-timeout", "soon"));
+        assertThat(badDuration.exit()).isEqualTo(1);
+        assertThat(badDuration.err().strip()).startsWith("tokenwatch: --jwks-timeout: not a duration");
+
+        Result badStatus = run(concat(REQUIRED, "--jwks-uri", "https://idp.example/jwks", "--algorithm", "ES256",
+                "--keys-unavailable-status", "500"));
+        assertThat(badStatus.exit()).isEqualTo(1);
+        assertThat(badStatus.err().strip()).isEqualTo("tokenwatch: --keys-unavailable-status: 503 or 401, not 500");
+
+        Result plainHttp = run(concat(REQUIRED, "--jwks-uri", "http://idp.example/jwks", "--algorithm", "ES256",
+                "--port", "0"));
+        assertThat(plainHttp.exit()).isEqualTo(1);
+        assertThat(plainHttp.err().strip()).startsWith("tokenwatch: gateway did not start: tokenwatch.filter.keys.jwks-uri")
+                .contains("must be https").doesNotContain("\n");
+    }
+
+    @Test
     void shouldRefuseInOneLineWithoutKeyOrWithUnreadableKeyFile() {
         Result noKey = run(REQUIRED);
         assertThat(noKey.exit()).isEqualTo(1);

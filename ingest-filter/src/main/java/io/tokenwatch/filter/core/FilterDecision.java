@@ -105,6 +105,22 @@ public record FilterDecision(Outcome outcome, int status, Optional<TokenClaims> 
     }
 
     /**
+     * The keys to check the token with could not be obtained ({@link Outcome#KEYS_UNAVAILABLE}): the
+     * client did nothing wrong. {@code 503} with {@code Retry-After} (RFC 9110 §15.6.4, §10.2.3) and no
+     * challenge, or, failing closed, the same {@code 401 invalid_token} as any bad token.
+     *
+     * @param status            503 or 401
+     * @param retryAfterSeconds the {@code Retry-After} of a 503
+     */
+    static FilterDecision keysUnavailable(String realm, int status, long retryAfterSeconds) {
+        if (status == 401) {
+            return invalidToken(Outcome.KEYS_UNAVAILABLE, realm);
+        }
+        return new FilterDecision(Outcome.KEYS_UNAVAILABLE, 503, Optional.empty(),
+                Map.of("Retry-After", Long.toString(retryAfterSeconds)));
+    }
+
+    /**
      * RFC 6585 §4: 429 Too Many Requests, with {@code Retry-After} and the rate-limit fields. No
      * challenge: the credentials are not what is wrong.
      */

@@ -51,6 +51,9 @@ import java.util.function.Supplier;
  */
 public final class TokenFilter {
 
+    /** {@code Retry-After} of a 503 for {@code keys_unavailable}: the key source retries within seconds. */
+    public static final long DEFAULT_KEYS_RETRY_AFTER_SECONDS = 5;
+
     private final Settings settings;
     private final TokenValidator validator;
     private final RevocationView revocations;
@@ -60,6 +63,8 @@ public final class TokenFilter {
     private final RateLimiter rateLimiter;
     private final SecurityHeaders securityHeaders;
     private final GeoResolver geoResolver;
+    private final int keysUnavailableStatus;
+    private final long keysUnavailableRetryAfter;
 
     /**
      * A filter with the default security headers and no rate limits; see {@link #builder} for more.
@@ -90,6 +95,8 @@ public final class TokenFilter {
         this.rateLimiter = builder.rateLimiter;
         this.securityHeaders = Objects.requireNonNull(builder.securityHeaders, "securityHeaders");
         this.geoResolver = builder.geoResolver;
+        this.keysUnavailableStatus = builder.keysUnavailableStatus;
+        this.keysUnavailableRetryAfter = builder.keysUnavailableRetryAfter;
         if (rateLimiter != null) {
             rateLimiter.followThrottles(revocations);
         }
@@ -123,11 +130,12 @@ public final class TokenFilter {
         ValidationResult result = validator.validate(token.get());
         TokenClaims claims = result.claims();
         if (!result.isValid()) {
-            FilterDecision refusal = FilterDecision.invalidToken(result.outcome(), settings.realm());
             if (result.outcome() == Outcome.KEYS_UNAVAILABLE) {
                 // We could not check; the client did nothing to be charged for.
-                return finish(request, refusal, claims);
+                return finish(request, FilterDecision.keysUnavailable(settings.realm(), keysUnavailableStatus,
+                        keysUnavailableRetryAfter), claims);
             }
+            FilterDecision refusal = FilterDecision.invalidToken(result.outcome(), settings.realm());
             return refuseWithoutSubject(request, refusal, claims);
         }
         if (revocations.check(claims, request.clientIp()).isPresent()) {
@@ -281,6 +289,8 @@ public final class TokenFilter {
         private RateLimiter rateLimiter;
         private SecurityHeaders securityHeaders = SecurityHeaders.defaults();
         private GeoResolver geoResolver;
+        private int keysUnavailableStatus = 503;
+        private long keysUnavailableRetryAfter = DEFAULT_KEYS_RETRY_AFTER_SECONDS;
 
         private Builder(Settings settings, TokenValidator validator, RevocationView revocations,
                         UsageEventSink events, Clock clock) {
@@ -312,6 +322,23 @@ public final class TokenFilter {
          */
         public Builder geoResolver(GeoResolver resolver) {
             this.geoResolver = Objects.requireNonNull(resolver, "geoResolver");
+            return this;
+        }
+
+        /**
+         * The answer when the issuer's keys could not be obtained ({@code keys_unavailable}): {@code 503}
+         * with {@code Retry-After} (the default: the service, not the token, is at fault), or {@code 401}
+         * {@code invalid_token} to fail closed like any bad token.
+         */
+        public Builder keysUnavailableStatus(int status, long retryAfterSeconds) {
+            if (status != 503 && status != 401) {
+                throw new IllegalArgumentException("keys-unavailable status must be 503 or 401, was " + status);
+            }
+            if (retryAfterSeconds < 0) {
+                throw new IllegalArgumentException("Retry-After must not be negative");
+            }
+            this.keysUnavailableStatus = status;
+            this.keysUnavailableRetryAfter = retryAfterSeconds;
             return this;
         }
 

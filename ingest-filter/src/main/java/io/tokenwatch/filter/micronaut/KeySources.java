@@ -1,21 +1,29 @@
 package io.tokenwatch.filter.micronaut;
 
+import io.tokenwatch.filter.jwks.JwksKeySource;
 import io.tokenwatch.filter.validation.JwkKeys;
 import io.tokenwatch.filter.validation.KeyBinding;
 import io.tokenwatch.filter.validation.KeyRing;
 import io.tokenwatch.filter.validation.PemKeys;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
- * Turns {@code tokenwatch.filter.keys.*} into a {@link KeyRing}, using the validation package's own
+ * Turns {@code tokenwatch.filter.keys.*} into a {@link KeyRing} of static keys, or into the
+ * {@link JwksKeySource} of {@code keys.jwks-uri}, using the validation package's own
  * parsers ({@link JwkKeys}, {@link PemKeys}, {@link KeyBinding#hmac}) so every key is checked for its
  * algorithm exactly as the core would. Keys come from configuration only, never from a token.
  *
@@ -31,7 +39,59 @@ public final class KeySources {
     private KeySources() {
     }
 
-    /** Every configured key, combined into one ring. */
+    /** True when the keys come from {@code keys.jwks-uri} rather than from static sources. */
+    public static boolean isJwks(TokenwatchFilterConfiguration.Keys keys) {
+        return blankToNull(keys.getJwksUri()) != null;
+    }
+
+    /**
+     * The JWKS source of {@code keys.jwks-uri}, not yet started. Its algorithms are the configured
+     * {@code tokenwatch.filter.algorithms}, or {@code keys.alg} alone; one of them is required, since
+     * a fetched set must not decide what is accepted. JWKs without {@code alg} take {@code keys.alg},
+     * or the one configured algorithm. A JWKS URL does not mix with static keys.
+     */
+    public static JwksKeySource jwks(TokenwatchFilterConfiguration.Keys keys, List<String> algorithms, Clock clock) {
+        String uri = blankToNull(keys.getJwksUri());
+        if (uri == null) {
+            throw new IllegalArgumentException(PREFIX + "jwks-uri is not set");
+        }
+        if (blankToNull(keys.getJwk()) != null || blankToNull(keys.getJwksFile()) != null
+                || blankToNull(keys.getPemFile()) != null
+                || (keys.getHmacSecret() != null && !keys.getHmacSecret().isEmpty())) {
+            throw new IllegalArgumentException(PREFIX + "jwks-uri cannot be combined with " + PREFIX + "jwk, "
+                    + PREFIX + "jwks-file, " + PREFIX + "pem-file or " + PREFIX + "hmac-secret: configure one source");
+        }
+        String alg = blankToNull(keys.getAlg());
+        Set<String> allowed = new LinkedHashSet<>();
+        if (algorithms != null) {
+            algorithms.stream().map(KeySources::blankToNull).filter(Objects::nonNull).forEach(allowed::add);
+        }
+        if (allowed.isEmpty() && alg != null) {
+            allowed.add(alg);
+        }
+        if (allowed.isEmpty()) {
+            throw new IllegalArgumentException(PREFIX + "jwks-uri needs " + TokenwatchFilterConfiguration.PREFIX
+                    + ".algorithms (or " + PREFIX + "alg): the algorithms the issuer signs with, configured rather"
+                    + " than taken from the fetched set (RFC 8725 §3.1)");
+        }
+        String defaultAlg = alg != null ? alg : allowed.size() == 1 ? allowed.iterator().next() : null;
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException(PREFIX + "jwks-uri is not a valid URI: " + e.getReason());
+        }
+        return named(PREFIX + "jwks-uri", () -> JwksKeySource.builder(parsed, allowed)
+                .defaultAlgorithm(defaultAlg)
+                .refreshInterval(keys.getJwksRefreshInterval())
+                .minRefreshInterval(keys.getJwksMinRefreshInterval())
+                .timeout(keys.getJwksTimeout())
+                .allowHttp(keys.isJwksAllowHttp())
+                .clock(clock)
+                .build());
+    }
+
+    /** Every configured static key, combined into one ring. */
     public static KeyRing load(TokenwatchFilterConfiguration.Keys keys) {
         List<KeyBinding> bindings = new ArrayList<>();
         String alg = blankToNull(keys.getAlg());
@@ -58,7 +118,7 @@ public final class KeySources {
             }
         }
         if (bindings.isEmpty()) {
-            throw new IllegalArgumentException("no verification key configured: set " + PREFIX + "jwk, " + PREFIX
+            throw new IllegalArgumentException("no verification key configured: set " + PREFIX + "jwks-uri, " + PREFIX + "jwk, " + PREFIX
                     + "jwks-file, " + PREFIX + "pem-file (with alg) or " + PREFIX + "hmac-secret (with alg)");
         }
         return named(PREFIX + "*", () -> new KeyRing(bindings));

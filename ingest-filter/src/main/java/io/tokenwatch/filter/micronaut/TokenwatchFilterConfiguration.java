@@ -3,6 +3,7 @@ package io.tokenwatch.filter.micronaut;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.convert.format.MapFormat;
 import io.micronaut.core.naming.conventions.StringConvention;
+import io.tokenwatch.filter.jwks.JwksKeySource;
 import io.tokenwatch.filter.ratelimit.RateLimiter;
 import io.tokenwatch.filter.telemetry.KafkaUsagePublisher;
 import io.tokenwatch.filter.validation.IssuerPolicy;
@@ -40,11 +41,22 @@ import java.util.Map;
  * tokenwatch.filter.route-templates       none      templates for requests no controller route matches
  * tokenwatch.filter.device-id-header      none      request header carrying the device id for usage events
  * tokenwatch.filter.require-ready         true      503 until the revocation view has caught up
+ * tokenwatch.filter.keys-unavailable-status 503    answer when no key set could be obtained (keys_unavailable):
+ *                                                   503 with Retry-After, or 401 invalid_token (fail closed)
+ * tokenwatch.filter.keys.jwks-uri         -         the issuer's JWKS URL (https; http only on loopback unless
+ *                                                   jwks-allow-http); needs algorithms (or keys.alg); not combined
+ *                                                   with the static sources below
+ * tokenwatch.filter.keys.jwks-refresh-interval 5m   background refresh of the JWKS
+ * tokenwatch.filter.keys.jwks-min-refresh-interval 30s  fewest seconds between fetches an unknown kid can cause
+ * tokenwatch.filter.keys.jwks-timeout     2s        connect timeout and bound on one fetch; also how long a request
+ *                                                   with an unknown kid waits for the shared refresh
+ * tokenwatch.filter.keys.jwks-allow-http  false     plain http to a non-loopback JWKS host (loopback always allowed)
  * tokenwatch.filter.keys.jwk              -         inline JWK or JWK Set JSON
  * tokenwatch.filter.keys.jwks-file        -         path of a JWK or JWK Set file
  * tokenwatch.filter.keys.pem-file         -         path of a PEM PUBLIC KEY (needs alg)
  * tokenwatch.filter.keys.hmac-secret      -         HMAC secret, UTF-8, or base64: / base64url: prefixed (needs alg)
  * tokenwatch.filter.keys.alg              -         alg of the PEM key, the HMAC secret, and JWKs without alg
+ *                                                   (for a JWKS: default = the one configured algorithm)
  * tokenwatch.filter.keys.kid              -         kid of the PEM key or the HMAC secret
  * tokenwatch.filter.kafka.bootstrap-servers (required)
  * tokenwatch.filter.kafka.properties.*    none      client properties (security.protocol, ssl.*, sasl.*) for both clients
@@ -92,6 +104,7 @@ public class TokenwatchFilterConfiguration {
     private List<String> routeTemplates = new ArrayList<>();
     private String deviceIdHeader;
     private boolean requireReady = true;
+    private int keysUnavailableStatus = 503;
     private Keys keys = new Keys();
     private Kafka kafka = new Kafka();
     private RateLimit rateLimit = new RateLimit();
@@ -256,6 +269,15 @@ public class TokenwatchFilterConfiguration {
         this.requireReady = requireReady;
     }
 
+    /** 503 (default, with Retry-After) or 401: the answer when no key set could be obtained. */
+    public int getKeysUnavailableStatus() {
+        return keysUnavailableStatus;
+    }
+
+    public void setKeysUnavailableStatus(int keysUnavailableStatus) {
+        this.keysUnavailableStatus = keysUnavailableStatus;
+    }
+
     public Keys getKeys() {
         return keys;
     }
@@ -290,17 +312,63 @@ public class TokenwatchFilterConfiguration {
 
     /**
      * {@code tokenwatch.filter.keys.*}: the issuer's verification keys, from configuration only (never
-     * from a token header). Several sources may be combined; with more than one key each needs a kid.
+     * from a token header): a JWKS URL, or static sources, which may be combined (with more than one key
+     * each needs a kid).
      */
     @ConfigurationProperties("keys")
     public static class Keys {
 
+        private String jwksUri;
+        private Duration jwksRefreshInterval = JwksKeySource.DEFAULT_REFRESH_INTERVAL;
+        private Duration jwksMinRefreshInterval = JwksKeySource.DEFAULT_MIN_REFRESH_INTERVAL;
+        private Duration jwksTimeout = JwksKeySource.DEFAULT_TIMEOUT;
+        private boolean jwksAllowHttp;
         private String jwk;
         private String jwksFile;
         private String pemFile;
         private String hmacSecret;
         private String alg;
         private String kid;
+
+        public String getJwksUri() {
+            return jwksUri;
+        }
+
+        public void setJwksUri(String jwksUri) {
+            this.jwksUri = jwksUri;
+        }
+
+        public Duration getJwksRefreshInterval() {
+            return jwksRefreshInterval;
+        }
+
+        public void setJwksRefreshInterval(Duration jwksRefreshInterval) {
+            this.jwksRefreshInterval = jwksRefreshInterval;
+        }
+
+        public Duration getJwksMinRefreshInterval() {
+            return jwksMinRefreshInterval;
+        }
+
+        public void setJwksMinRefreshInterval(Duration jwksMinRefreshInterval) {
+            this.jwksMinRefreshInterval = jwksMinRefreshInterval;
+        }
+
+        public Duration getJwksTimeout() {
+            return jwksTimeout;
+        }
+
+        public void setJwksTimeout(Duration jwksTimeout) {
+            this.jwksTimeout = jwksTimeout;
+        }
+
+        public boolean isJwksAllowHttp() {
+            return jwksAllowHttp;
+        }
+
+        public void setJwksAllowHttp(boolean jwksAllowHttp) {
+            this.jwksAllowHttp = jwksAllowHttp;
+        }
 
         public String getJwk() {
             return jwk;
@@ -353,7 +421,7 @@ public class TokenwatchFilterConfiguration {
         @Override
         public String toString() {
             // Never the secret.
-            return "Keys[jwk=" + (jwk != null) + ", jwksFile=" + jwksFile + ", pemFile=" + pemFile + ", hmacSecret="
+            return "Keys[jwksUri=" + jwksUri + ", jwk=" + (jwk != null) + ", jwksFile=" + jwksFile + ", pemFile=" + pemFile + ", hmacSecret="
                     + (hmacSecret != null ? "(set)" : null) + ", alg=" + alg + ", kid=" + kid + "]";
         }
     }

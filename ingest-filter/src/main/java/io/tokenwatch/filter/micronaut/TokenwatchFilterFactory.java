@@ -10,6 +10,7 @@ import io.tokenwatch.filter.clientip.ClientIpResolver;
 import io.tokenwatch.filter.core.TokenFilter;
 import io.tokenwatch.filter.geo.GeoResolver;
 import io.tokenwatch.filter.headers.SecurityHeaders;
+import io.tokenwatch.filter.jwks.JwksKeySource;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy;
 import io.tokenwatch.filter.ratelimit.RateLimiter;
 import io.tokenwatch.filter.revocation.RevocationListener;
@@ -28,7 +29,8 @@ import java.util.LinkedHashSet;
 import java.util.Properties;
 
 /**
- * Builds the framework-free filter core from {@link TokenwatchFilterConfiguration}: keys, validator,
+ * Builds the framework-free filter core from {@link TokenwatchFilterConfiguration}: keys (static, or a
+ * {@link JwksKeySource} that starts fetching with the context), validator,
  * revocation view and its listener, usage publisher, optional rate limiter, header policy, client-IP
  * resolver, and the {@link TokenFilter} over them. The Kafka clients and the filter are created when
  * the context starts ({@code @Context}), so a bad key or a missing setting stops the start-up with a
@@ -44,9 +46,20 @@ public class TokenwatchFilterFactory {
 
     private static final Clock CLOCK = Clock.systemUTC();
 
+    /**
+     * The JWKS source of {@code keys.jwks-uri}, fetching from the moment the context starts and
+     * refreshing in the background until it stops.
+     */
+    @Context
+    @Bean(preDestroy = "close")
+    @Requires(property = TokenwatchFilterConfiguration.PREFIX + ".keys.jwks-uri")
+    JwksKeySource tokenwatchJwksSource(TokenwatchFilterConfiguration config) {
+        return KeySources.jwks(config.getKeys(), config.getAlgorithms(), CLOCK).start();
+    }
+
     @Singleton
-    KeyRing tokenwatchKeyRing(TokenwatchFilterConfiguration config) {
-        return KeySources.load(config.getKeys());
+    KeyRing tokenwatchKeyRing(TokenwatchFilterConfiguration config, @Nullable JwksKeySource jwks) {
+        return jwks != null ? KeyRing.of(jwks) : KeySources.load(config.getKeys());
     }
 
     @Singleton
@@ -147,6 +160,12 @@ public class TokenwatchFilterFactory {
                 required(config.getService(), "service"), config.getRealm());
         TokenFilter.Builder builder = TokenFilter.builder(settings, validator, view, publisher, CLOCK)
                 .securityHeaders(headers);
+        try {
+            builder.keysUnavailableStatus(config.getKeysUnavailableStatus(), TokenFilter.DEFAULT_KEYS_RETRY_AFTER_SECONDS);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(TokenwatchFilterConfiguration.PREFIX + ".keys-unavailable-status: "
+                    + e.getMessage(), e);
+        }
         if (rateLimiter != null) {
             builder.rateLimiter(rateLimiter);
         }

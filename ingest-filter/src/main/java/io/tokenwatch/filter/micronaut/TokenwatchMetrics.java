@@ -7,7 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Requires;
+import io.micronaut.core.annotation.Nullable;
 import io.tokenwatch.filter.core.TokenFilter;
+import io.tokenwatch.filter.jwks.JwksKeySource;
 import io.tokenwatch.filter.revocation.RevocationListener;
 import io.tokenwatch.filter.revocation.RevocationView;
 import io.tokenwatch.filter.telemetry.KafkaUsagePublisher;
@@ -39,6 +41,12 @@ import java.util.concurrent.TimeUnit;
  *       {@code -1} while unknown. Readiness says whether the replay at start has caught up; this says
  *       how far behind the live view is. {@code tokenwatch.revocations.applied} and {@code .unreadable} count the records applied and
  *       skipped.</li>
+ *   <li>With {@code keys.jwks-uri}: {@code tokenwatch.jwks.fetches{result}} function counter
+ *       [{@code tokenwatch_jwks_fetches_total}], {@code result} = {@code success} or {@code failure} (error
+ *       status, timeout, unreadable body, no usable key); {@code tokenwatch.jwks.refreshes.rate_limited}
+ *       counter of unknown-kid refreshes the rate limit refused; {@code tokenwatch.jwks.keys} gauge, keys in
+ *       the current set (0 until the first fetch); {@code tokenwatch.jwks.age} gauge, seconds since the
+ *       current set was fetched (NaN before), to alert on a set that stopped refreshing.</li>
  * </ul>
  * There are no cache meters: the core does not wire the verified-token cache into the filter yet.
  *
@@ -56,7 +64,10 @@ public final class TokenwatchMetrics {
     private final Timer latency;
 
     public TokenwatchMetrics(MeterRegistry registry, KafkaUsagePublisher publisher, RevocationView view,
-                             RevocationListener listener) {
+                             RevocationListener listener, @Nullable JwksKeySource jwks) {
+        if (jwks != null) {
+            registerJwks(registry, jwks);
+        }
         for (Outcome outcome : Outcome.values()) {
             requests.put(outcome, requestCounter(registry, outcome.wire()));
         }
@@ -87,6 +98,29 @@ public final class TokenwatchMetrics {
                 .register(registry);
         FunctionCounter.builder("tokenwatch.revocations.unreadable", listener, RevocationListener::unreadableCount)
                 .description("Revocation records skipped because they could not be read or applied")
+                .register(registry);
+    }
+
+    private static void registerJwks(MeterRegistry registry, JwksKeySource jwks) {
+        FunctionCounter.builder("tokenwatch.jwks.fetches", jwks, JwksKeySource::successCount)
+                .description("JWKS fetches, by result")
+                .tag("result", "success")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.jwks.fetches", jwks, JwksKeySource::failureCount)
+                .description("JWKS fetches, by result")
+                .tag("result", "failure")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.jwks.refreshes.rate_limited", jwks, JwksKeySource::rateLimitedCount)
+                .description("Unknown-kid JWKS refreshes refused by the minimum refresh interval")
+                .register(registry);
+        Gauge.builder("tokenwatch.jwks.keys", jwks, JwksKeySource::keyCount)
+                .description("Keys in the current JWKS key set, 0 before the first fetch")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tokenwatch.jwks.age", jwks, j -> j.age().map(a -> a.toMillis() / 1000.0).orElse(Double.NaN))
+                .description("Seconds since the current JWKS key set was fetched")
+                .baseUnit("seconds")
+                .strongReference(true)
                 .register(registry);
     }
 

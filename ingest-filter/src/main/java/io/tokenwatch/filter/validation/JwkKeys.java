@@ -126,6 +126,92 @@ public final class JwkKeys {
         return List.copyOf(bindings);
     }
 
+    /**
+     * The usable keys of a JWK Set fetched from a URL, read leniently: unlike {@link #parse}, a key that
+     * cannot be used is skipped with a reason instead of failing the whole set, because one odd key in an
+     * identity provider's set must not take every other key down with it. Skipped: keys that declare a
+     * non-signature purpose, secret ({@code oct}) keys (a shared secret is never taken from a URL), keys
+     * the usual checks refuse (weak RSA, off-curve EC, unsupported {@code kty}), keys bound to an
+     * algorithm outside {@code algorithms}, every key of a {@code kid} that appears twice, and keys
+     * without {@code kid} when the set holds several.
+     *
+     * @param json       the response body
+     * @param alg        the algorithm for keys that do not name one, or {@code null} to skip such keys
+     * @param algorithms the algorithms a key may be bound to
+     * @return the usable keys (possibly none) and why each other key was skipped
+     * @throws IllegalArgumentException when the document is not a JWK Set at all
+     */
+    public static Fetched parseFetched(String json, String alg, Set<String> algorithms) {
+        JsonNode root = readObject(json);
+        JsonNode keys = root.get("keys");
+        // RFC 7517 §5: a JWK Set is an object whose "keys" member is an array of JWKs.
+        if (keys == null || !keys.isArray()) {
+            throw new IllegalArgumentException("not a JWK Set: no \"keys\" array (RFC 7517 §5)");
+        }
+        List<KeyBinding> usable = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i++) {
+            JsonNode jwk = keys.get(i);
+            if (!jwk.isObject()) {
+                skipped.add("JWK " + i + ": not a JSON object");
+                continue;
+            }
+            String name = describe(jwk, i);
+            try {
+                Optional<String> notForSignatures = nonSignaturePurpose(jwk);
+                if (notForSignatures.isPresent()) {
+                    skipped.add(name + ": " + notForSignatures.get());
+                    continue;
+                }
+                if ("oct".equals(jwk.path("kty").asText())) {
+                    skipped.add(name + ": a secret (oct) key is never taken from a URL");
+                    continue;
+                }
+                // A key's own alg stands; the configured one only fills in where the key names none.
+                KeyBinding binding = toBinding(jwk, jwk.has("alg") ? null : alg, name);
+                if (!algorithms.contains(binding.algorithm())) {
+                    skipped.add(name + ": alg " + binding.algorithm() + " is not among the configured algorithms "
+                            + new java.util.TreeSet<>(algorithms));
+                    continue;
+                }
+                usable.add(binding);
+            } catch (IllegalArgumentException e) {
+                skipped.add(e.getMessage().startsWith(name) ? e.getMessage() : name + ": " + e.getMessage());
+            }
+        }
+        return new Fetched(unambiguous(usable, skipped), List.copyOf(skipped));
+    }
+
+    /** The keys a kid lookup can tell apart: RFC 7517 §4.5 wants distinct kids within a set. */
+    private static List<KeyBinding> unambiguous(List<KeyBinding> keys, List<String> skipped) {
+        Map<String, Long> perKid = keys.stream().filter(k -> k.kid() != null)
+                .collect(java.util.stream.Collectors.groupingBy(KeyBinding::kid, java.util.stream.Collectors.counting()));
+        List<KeyBinding> kept = new ArrayList<>();
+        for (KeyBinding key : keys) {
+            if (key.kid() != null && perKid.get(key.kid()) > 1) {
+                skipped.add("kid '" + key.kid() + "': several keys share it, so none of them is used");
+            } else if (key.kid() == null && keys.size() > 1) {
+                skipped.add("a " + key.algorithm() + " key without kid: with several keys, every key needs a kid");
+            } else {
+                kept.add(key);
+            }
+        }
+        return List.copyOf(kept);
+    }
+
+    /**
+     * What {@link #parseFetched} made of a fetched JWK Set.
+     *
+     * @param keys    the usable keys, possibly none
+     * @param skipped one reason per key that was not used; never key material
+     */
+    public record Fetched(List<KeyBinding> keys, List<String> skipped) {
+        public Fetched {
+            keys = List.copyOf(keys);
+            skipped = List.copyOf(skipped);
+        }
+    }
+
     private static KeyBinding toBinding(JsonNode jwk, String givenAlg, String name) {
         nonSignaturePurpose(jwk, name).ifPresent(reason -> {
             throw new IllegalArgumentException(name + ": not a signature verification key: " + reason);

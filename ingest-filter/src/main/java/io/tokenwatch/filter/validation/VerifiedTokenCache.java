@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>Positive entries hold the verified claims of a valid token and expire at the token's
  *       {@code exp}, never later: an expired token is always validated afresh.</li>
  *   <li>Negative entries remember, for a short time, that a token failed at the signature layer
- *       ({@code bad_signature}, {@code alg_not_allowed}, {@code unknown_key}, {@code malformed}), so a
+ *       ({@code bad_signature}, {@code alg_not_allowed}, {@code malformed}), so a
  *       flood of one forged token costs one verification, not one per request.</li>
  * </ul>
  *
@@ -90,7 +90,8 @@ public final class VerifiedTokenCache {
             if (claims.expiresAt() != null) {
                 verified.put(claims.fingerprint(), claims);
             }
-        } else if (result.outcome().isForgerySignal()) {
+        } else if (result.outcome().isForgerySignal() && result.outcome() != Outcome.UNKNOWN_KEY) {
+            // Not unknown_key: a JWKS refresh can make the kid known, and finding a kid costs no crypto.
             rejected.put(claims.fingerprint(), result.outcome());
         }
         // Claim-level failures (expired, audience, ...) are cheap to find again and may change with

@@ -269,4 +269,42 @@ class JwkKeysTest {
         return new TokenValidator(IssuerPolicy.of(TestTokens.ISSUER, Set.of(TestTokens.AUDIENCE), new KeyRing(keys)),
                 TestTokens.CLOCK);
     }
+
+    @Test
+    void shouldReadAFetchedSetLenientlyKeepingOnlyKeysALookupCanTellApart() {
+        String json = TestJwks.set(
+                TestJwks.ec(ES256.keyPair().getPublic(), "P-256", "ES256", "good"),
+                TestJwks.rsa(RS256.keyPair().getPublic(), "RS256", "other-alg"),
+                TestJwks.rsa(TestJwks.rsa(1024).getPublic(), "RS256", "weak"),
+                TestJwks.oct(new byte[32], "HS256", "secret"),
+                TestJwks.ec(P384.getPublic(), "P-384", "ES384", "twice"),
+                TestJwks.ec(P384.getPublic(), "P-384", "ES384", "twice"));
+
+        JwkKeys.Fetched fetched = JwkKeys.parseFetched(json, null, Set.of("ES256", "ES384"));
+
+        assertThat(fetched.keys()).extracting(KeyBinding::kid).containsExactly("good");
+        assertThat(fetched.skipped()).hasSize(5)
+                .anyMatch(r -> r.contains("other-alg") && r.contains("not among the configured algorithms"))
+                .anyMatch(r -> r.contains("weak") && r.contains("2048"))
+                .anyMatch(r -> r.contains("never taken from a URL"))
+                .anyMatch(r -> r.contains("'twice'") && r.contains("several keys share it"));
+    }
+
+    @Test
+    void shouldBindFetchedKeysWithoutAlgToTheDefaultAndSkipKidlessKeysAmongSeveral() {
+        String one = TestJwks.set(TestJwks.ec(ES256.keyPair().getPublic(), "P-256", null, null));
+        assertThat(JwkKeys.parseFetched(one, "ES256", Set.of("ES256")).keys())
+                .singleElement().satisfies(k -> assertThat(k.algorithm()).isEqualTo("ES256"));
+        assertThat(JwkKeys.parseFetched(one, null, Set.of("ES256")).keys()).isEmpty();
+
+        String two = TestJwks.set(TestJwks.ec(ES256.keyPair().getPublic(), "P-256", "ES256", null),
+                TestJwks.ec(P384.getPublic(), "P-384", "ES384", "p384"));
+        JwkKeys.Fetched fetched = JwkKeys.parseFetched(two, null, Set.of("ES256", "ES384"));
+        assertThat(fetched.keys()).extracting(KeyBinding::kid).containsExactly("p384");
+        assertThat(fetched.skipped()).singleElement().asString().contains("without kid");
+
+        assertThatIllegalArgumentException().isThrownBy(() -> JwkKeys.parseFetched("[]", null, Set.of("ES256")));
+        assertThatIllegalArgumentException().isThrownBy(() -> JwkKeys.parseFetched("{}", null, Set.of("ES256")))
+                .withMessageContaining("no \"keys\" array");
+    }
 }
