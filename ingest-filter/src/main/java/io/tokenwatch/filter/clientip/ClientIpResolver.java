@@ -127,6 +127,23 @@ public final class ClientIpResolver {
         return false;
     }
 
+    /**
+     * True if the socket peer is a trusted proxy, so headers it sets for the client (geo headers of a
+     * CDN) may be believed; false for anything that is not an address literal.
+     *
+     * @param socketPeer the address of the TCP peer, as for {@link #resolve}
+     */
+    public boolean isTrustedPeer(String socketPeer) {
+        if (trustedProxies.isEmpty() || socketPeer == null) {
+            return false;
+        }
+        try {
+            return isTrusted(socketPeer(socketPeer));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
     public List<Cidr> trustedProxies() {
         return trustedProxies;
     }

@@ -1,5 +1,7 @@
 package io.tokenwatch.filter.core;
 
+import io.tokenwatch.filter.geo.RequestHeaders;
+
 import java.util.List;
 import java.util.Objects;
 
@@ -15,9 +17,13 @@ import java.util.Objects;
  * @param userAgent      {@code User-Agent}, or null
  * @param deviceId       device id the service supplies, or null
  * @param secure         true if the client's connection is HTTPS (decides {@code Strict-Transport-Security})
+ * @param peerTrusted    true if the socket peer is a configured trusted proxy, so geo headers it sets are
+ *                       believed ({@link io.tokenwatch.filter.geo.CdnHeaderGeoResolver})
+ * @param headers        the request's headers, for the geo resolver; {@link RequestHeaders#NONE} if not given
  */
 public record FilterRequest(String method, String route, List<String> authorization, String clientIp,
-                            String userAgent, String deviceId, boolean secure) {
+                            String userAgent, String deviceId, boolean secure, boolean peerTrusted,
+                            RequestHeaders headers) {
 
     public FilterRequest {
         Objects.requireNonNull(method, "method");
@@ -29,6 +35,13 @@ public record FilterRequest(String method, String route, List<String> authorizat
         if (clientIp.indexOf('/') >= 0) {
             throw new IllegalArgumentException("client IP must be an address, not a CIDR: " + clientIp);
         }
+        headers = headers == null ? RequestHeaders.NONE : headers;
+    }
+
+    /** A request whose headers the filter does not read beyond those given, from an untrusted peer. */
+    public FilterRequest(String method, String route, List<String> authorization, String clientIp,
+                         String userAgent, String deviceId, boolean secure) {
+        this(method, route, authorization, clientIp, userAgent, deviceId, secure, false, RequestHeaders.NONE);
     }
 
     /** A request over plain HTTP (or one whose transport the adapter does not know). */
@@ -44,6 +57,13 @@ public record FilterRequest(String method, String route, List<String> authorizat
 
     /** This request, marked as arriving over HTTPS or not. */
     public FilterRequest withSecure(boolean isSecure) {
-        return new FilterRequest(method, route, authorization, clientIp, userAgent, deviceId, isSecure);
+        return new FilterRequest(method, route, authorization, clientIp, userAgent, deviceId, isSecure, peerTrusted,
+                headers);
+    }
+
+    /** This request with its headers, from a socket peer that is a trusted proxy or not. */
+    public FilterRequest withHeaders(RequestHeaders requestHeaders, boolean fromTrustedPeer) {
+        return new FilterRequest(method, route, authorization, clientIp, userAgent, deviceId, secure, fromTrustedPeer,
+                requestHeaders);
     }
 }

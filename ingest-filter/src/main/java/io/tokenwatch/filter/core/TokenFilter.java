@@ -1,5 +1,6 @@
 package io.tokenwatch.filter.core;
 
+import io.tokenwatch.filter.geo.GeoResolver;
 import io.tokenwatch.filter.headers.SecurityHeaders;
 import io.tokenwatch.filter.ratelimit.RateLimitDecision;
 import io.tokenwatch.filter.ratelimit.RateLimiter;
@@ -58,6 +59,7 @@ public final class TokenFilter {
     private final Supplier<UUID> ids;
     private final RateLimiter rateLimiter;
     private final SecurityHeaders securityHeaders;
+    private final GeoResolver geoResolver;
 
     /**
      * A filter with the default security headers and no rate limits; see {@link #builder} for more.
@@ -87,6 +89,7 @@ public final class TokenFilter {
         this.ids = Objects.requireNonNull(builder.ids, "ids");
         this.rateLimiter = builder.rateLimiter;
         this.securityHeaders = Objects.requireNonNull(builder.securityHeaders, "securityHeaders");
+        this.geoResolver = builder.geoResolver;
         if (rateLimiter != null) {
             rateLimiter.followThrottles(revocations);
         }
@@ -221,9 +224,22 @@ public final class TokenFilter {
         TokenUsageEvent event = new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, ids.get().toString(),
                 clock.millis(), settings.filterId(), settings.service(), answer.outcome(), facts(claims),
                 new TokenUsageEvent.RequestFacts(request.method(), request.route(), answer.status(),
-                        request.clientIp(), request.userAgent(), request.deviceId(), null));
+                        request.clientIp(), request.userAgent(), request.deviceId(), geoOf(request)));
         events.offer(event);
         return answer;
+    }
+
+    /** The resolver's answer, or none; geo is telemetry and never fails a request (DESIGN.md §4). */
+    private TokenUsageEvent.Geo geoOf(FilterRequest request) {
+        if (geoResolver == null) {
+            return null;
+        }
+        try {
+            return geoResolver.resolve(request.clientIp(), request.peerTrusted(), request.headers()).orElse(null);
+        } catch (RuntimeException e) {
+            // A resolver bug; the contract says it never throws, and the request must not pay for it.
+            return null;
+        }
     }
 
     private static TokenUsageEvent.TokenFacts facts(TokenClaims c) {
@@ -264,6 +280,7 @@ public final class TokenFilter {
         private Supplier<UUID> ids = TokenFilter::randomEventId;
         private RateLimiter rateLimiter;
         private SecurityHeaders securityHeaders = SecurityHeaders.defaults();
+        private GeoResolver geoResolver;
 
         private Builder(Settings settings, TokenValidator validator, RevocationView revocations,
                         UsageEventSink events, Clock clock) {
@@ -286,6 +303,15 @@ public final class TokenFilter {
         /** The security-header policy; default {@link SecurityHeaders#defaults()}. */
         public Builder securityHeaders(SecurityHeaders headers) {
             this.securityHeaders = Objects.requireNonNull(headers, "securityHeaders");
+            return this;
+        }
+
+        /**
+         * Fills the {@code geo} of every usage event from this resolver, asked once per request with the
+         * client address, whether the peer is a trusted proxy, and the headers. Default: none, no geo.
+         */
+        public Builder geoResolver(GeoResolver resolver) {
+            this.geoResolver = Objects.requireNonNull(resolver, "geoResolver");
             return this;
         }
 

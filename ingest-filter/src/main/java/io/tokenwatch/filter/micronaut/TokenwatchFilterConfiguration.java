@@ -56,6 +56,13 @@ import java.util.Map;
  * tokenwatch.filter.security-headers.hsts-always false  HSTS on plain HTTP too (TLS ends in front)
  * </pre>
  *
+ * <p>Geo of usage events, under {@code tokenwatch.filter.geo.*}, is bound by {@link GeoConfiguration},
+ * whose Javadoc lists its properties and defaults:
+ * <pre>
+ * tokenwatch.filter.geo.cdn-headers       = country-header set   believe CDN geo headers from trusted proxies
+ * tokenwatch.filter.geo.country-header    CloudFront-Viewer-Country   and region-, latitude-, longitude-, asn-header
+ * </pre>
+ *
  * <p>A mutable configuration bean, as Micronaut binds it; read once at start. Not thread-safe.
  */
 @ConfigurationProperties(TokenwatchFilterConfiguration.PREFIX)

@@ -8,6 +8,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.tokenwatch.filter.clientip.Cidr;
 import io.tokenwatch.filter.clientip.ClientIpResolver;
 import io.tokenwatch.filter.core.TokenFilter;
+import io.tokenwatch.filter.geo.GeoResolver;
 import io.tokenwatch.filter.headers.SecurityHeaders;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy;
 import io.tokenwatch.filter.ratelimit.RateLimiter;
@@ -141,13 +142,16 @@ public class TokenwatchFilterFactory {
     @Context
     TokenFilter tokenwatchTokenFilter(TokenwatchFilterConfiguration config, TokenValidator validator,
                                       RevocationView view, KafkaUsagePublisher publisher, SecurityHeaders headers,
-                                      @Nullable RateLimiter rateLimiter) {
+                                      @Nullable RateLimiter rateLimiter, @Nullable GeoResolver geoResolver) {
         TokenFilter.Settings settings = new TokenFilter.Settings(required(config.getFilterId(), "filter-id"),
                 required(config.getService(), "service"), config.getRealm());
         TokenFilter.Builder builder = TokenFilter.builder(settings, validator, view, publisher, CLOCK)
                 .securityHeaders(headers);
         if (rateLimiter != null) {
             builder.rateLimiter(rateLimiter);
+        }
+        if (geoResolver != null) {
+            builder.geoResolver(geoResolver);
         }
         return builder.build();
     }

@@ -39,6 +39,8 @@ import java.util.Map;
  *       {@code tokenwatch.filter.route-templates} entry that matches, else the raw path.</li>
  *   <li>Client IP: the socket peer, or, only when the peer is a trusted proxy, what
  *       {@link ClientIpResolver} reads from {@code X-Forwarded-For} (DESIGN.md §4).</li>
+ *   <li>Geo: the core's resolver, if one is configured, gets the request headers and whether the peer
+ *       is a trusted proxy, so CDN geo headers count only from trusted proxies.</li>
  *   <li>Refused: the decision's status and headers with a small generic JSON body
  *       ({@code {"error":"unauthorized"}}); the precise reason goes to telemetry only.</li>
  *   <li>Accepted: the verified claims go into the request attribute {@link VerifiedClaims#ATTRIBUTE},
@@ -109,10 +111,12 @@ public final class TokenwatchServerFilter implements HttpServerFilter {
         FilterDecision decision;
         long start = System.nanoTime();
         try {
-            clientIp = clientIps.resolve(peerAddress(request), headers.getAll(X_FORWARDED_FOR));
+            String peer = peerAddress(request);
+            clientIp = clientIps.resolve(peer, headers.getAll(X_FORWARDED_FOR));
             decision = filter.check(new FilterRequest(request.getMethodName(), route,
                     headers.getAll(HttpHeaders.AUTHORIZATION), clientIp, headers.get(HttpHeaders.USER_AGENT),
-                    deviceIdHeader == null ? null : headers.get(deviceIdHeader), request.isSecure()));
+                    deviceIdHeader == null ? null : headers.get(deviceIdHeader), request.isSecure(),
+                    clientIps.isTrustedPeer(peer), headers::getAll));
         } catch (RuntimeException e) {
             // A bug, not a client error: fail closed, and still with the header policy. Never the token.
             LOG.error("tokenwatch filter failed on {} {}: {}", request.getMethodName(), route, e.toString());

@@ -34,6 +34,17 @@ class ClientIpResolverTest {
     }
 
     @Test
+    void shouldTellWhetherTheSocketPeerIsTrusted() {
+        assertThat(resolver.isTrustedPeer(EDGE)).isTrue();
+        assertThat(resolver.isTrustedPeer("[fd00::1]")).isTrue();
+        assertThat(resolver.isTrustedPeer("::ffff:10.1.2.3")).isTrue();
+        assertThat(resolver.isTrustedPeer(CLIENT)).isFalse();
+        assertThat(resolver.isTrustedPeer("proxy.internal")).isFalse();
+        assertThat(resolver.isTrustedPeer(null)).isFalse();
+        assertThat(ClientIpResolver.socketOnly().isTrustedPeer(EDGE)).isFalse();
+    }
+
+    @Test
     void shouldUseTheSocketPeerWhenThereIsNoForwardedFor() {
         assertThat(resolver.resolve(EDGE, List.of())).isEqualTo(EDGE);
         assertThat(resolver.resolve(EDGE, null)).isEqualTo(EDGE);
