@@ -7,11 +7,10 @@ import io.tokenwatch.detector.rules.ConcurrentUseRule;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.detector.rules.NewContextRule;
 import io.tokenwatch.detector.rules.RateSpikeRule;
-import io.tokenwatch.detector.rules.ResponseAction;
-import io.tokenwatch.detector.rules.ResponsePolicy;
 import io.tokenwatch.detector.rules.TokenReplayRule;
 import io.tokenwatch.detector.rules.UserProfileRules;
 import io.tokenwatch.detector.topology.DetectorConfig;
+import io.tokenwatch.filter.geo.CdnHeaderGeoResolver;
 import io.tokenwatch.filter.revocation.RevocationView;
 import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Revocation;
@@ -39,6 +38,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -54,7 +54,7 @@ import java.util.stream.Collectors;
  * real sidecar gateway ({@code tokenwatch gateway}'s own options and start-up) in front of the
  * sample service, with the local issuer publishing its JWKS. The demo client reaches the gateway the
  * way a CDN would: over loopback, which the gateway trusts as a proxy, naming the client in
- * {@code X-Forwarded-For} and its country in a CDN header.
+ * {@code X-Forwarded-For} and its country and location in CloudFront's viewer headers.
  *
  * <p>The story: benign users learn their profiles; then (a) a stolen token is used from another
  * country and device, (b) a token is replayed from several networks, (c) forged tokens naming a
@@ -65,10 +65,9 @@ import java.util.stream.Collectors;
  * refused after revocation; the forged tokens revoke nobody (DESIGN.md §4: the victim's token keeps
  * working); no benign user alerted.
  *
- * <p>The detector runs with the default rules except two demo-only settings, because a story that
- * lasts under a minute cannot wait out the defaults: a learning period of {@value #LEARNING_EVENTS}
- * events and no minimum history (default: 50 events over 3 days), and a new-context finding revokes
- * the token (default: alert only).
+ * <p>The detector runs with the default rules and responses except one demo-only setting, because
+ * a story that lasts under a minute cannot wait out the default: a learning period of
+ * {@value #LEARNING_EVENTS} events and no minimum history (default: 50 events over 3 days).
  *
  * <p>Not thread-safe: one story, run once.
  */
@@ -79,7 +78,6 @@ public final class DemoStory {
     /** Requests each benign user sends while learning. */
     static final int LEARNING_REQUESTS_PER_USER = 12;
     static final String DEVICE_HEADER = "X-Device-Id";
-    static final String COUNTRY_HEADER = "CF-IPCountry";
     static final String ROUTE = "/api/accounts/{id}";
     /** Per subject and per client address: roomy, so only a throttle or a block ever refuses. */
     static final String RATE_LIMIT = "api /api/** 300/1m 200/1m";
@@ -91,7 +89,10 @@ public final class DemoStory {
             + "Chrome/126.0 Safari/537.36";
     private static final String[] NAMES = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan",
             "judy", "mallory", "niaj", "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "yves"};
-    private static final String[] COUNTRIES = {"DE", "FR", "NL", "SE", "IT", "ES", "PL", "AT", "BE", "DK"};
+    /** Where benign users live: a country and a city in it (latitude, longitude). */
+    private static final Object[][] HOMES = {{"DE", 52.52, 13.40}, {"FR", 48.86, 2.35}, {"NL", 52.37, 4.90},
+            {"SE", 59.33, 18.07}, {"IT", 41.90, 12.50}, {"ES", 40.42, -3.70}, {"PL", 52.23, 21.01},
+            {"AT", 48.21, 16.37}, {"BE", 50.85, 4.35}, {"DK", 55.68, 12.57}};
 
     /**
      * What to run.
@@ -144,7 +145,11 @@ public final class DemoStory {
     }
 
     /** One client of the gateway, as the CDN in front of it would describe it. */
-    record Client(String ip, String country, String device, String userAgent) {
+    record Client(String ip, String country, double lat, double lon, String device, String userAgent) {
+        /** The same person on another network. */
+        Client from(String otherIp) {
+            return new Client(otherIp, country, lat, lon, device, userAgent);
+        }
     }
 
     private record User(String name, String jti, String token, Client home) {
@@ -179,13 +184,11 @@ public final class DemoStory {
         this.out = Objects.requireNonNull(out, "out");
     }
 
-    /** The detector as the demo configures it: defaults, with the two demo-only settings of the class comment. */
+    /** The detector as the demo configures it: defaults, with the demo-only learning period of the class comment. */
     static DetectorConfig detectorConfig(DetectorConfig defaults, String guarantee) {
         UserProfileRules rules = UserProfileRules.defaults();
         return defaults.withProcessingGuarantee(guarantee).withUserProfile(rules
-                .withProfile(rules.profile().withLearning(new LearningPeriod(LEARNING_EVENTS, Duration.ZERO)))
-                .withResponse(ResponsePolicy.defaults().with(NewContextRule.NAME, null, ResponseAction.ALERT,
-                        ResponseAction.REVOKE_TOKEN)));
+                .withProfile(rules.profile().withLearning(new LearningPeriod(LEARNING_EVENTS, Duration.ZERO))));
     }
 
     /** Runs the whole story: starts everything, tells it, stops everything. */
@@ -214,8 +217,8 @@ public final class DemoStory {
                                 + " issuer JWKS at http://127.0.0.1:%d/.well-known/jwks.json",
                         millisSince(start), system.bootstrapServers(), settings.guarantee(), system.gateway().port(),
                         sample.getAddress().getPort(), issuerServer.getAddress().getPort()));
-                println(String.format("demo-only detector settings: learning period %d events and no minimum history"
-                        + " (default 50 events over 3 days); new context revokes the token (default: alert)",
+                println(String.format("demo-only detector setting: a learning period of %d events and no minimum"
+                        + " history (default: 50 events over 3 days); every other rule and response at its default",
                         LEARNING_EVENTS));
                 println("");
 
@@ -248,7 +251,7 @@ public final class DemoStory {
                 "--jwks-file", jwksFile.toString(), "--bootstrap-servers", bootstrap,
                 "--trusted-proxy", "127.0.0.1/32", "--trusted-proxy", "::1/128",
                 "--device-id-header", DEVICE_HEADER, "--route-template", ROUTE, "--rate-limit", RATE_LIMIT,
-                "--service", "demo-api", "--filter-id", "demo-gateway");
+                "--cdn-geo", "--service", "demo-api", "--filter-id", "demo-gateway");
         return command.properties();
     }
 
@@ -259,8 +262,9 @@ public final class DemoStory {
         for (int i = 0; i < settings.users(); i++) {
             String name = NAMES[i];
             String jti = UUID.randomUUID().toString();
-            Client home = new Client("203.0." + (10 + i) + "." + (20 + i), COUNTRIES[i % COUNTRIES.length],
-                    "laptop-" + name, i % 2 == 0 ? FIREFOX : CHROME);
+            Object[] place = HOMES[i % HOMES.length];
+            Client home = new Client("203.0." + (10 + i) + "." + (20 + i), (String) place[0], (double) place[1],
+                    (double) place[2], "laptop-" + name, i % 2 == 0 ? FIREFOX : CHROME);
             users.add(new User(name, jti, issuer.mint(name, jti, Duration.ofMinutes(15)), home));
         }
         return users;
@@ -287,7 +291,7 @@ public final class DemoStory {
 
     /** (a) The victim's token, used by someone else: another country, device, network and client. */
     private AttackOutcome stolenToken(User victim) throws InterruptedException {
-        Client thief = new Client("100.70.1.7", "BR", "android-thief", "curl/8.5.0");
+        Client thief = new Client("100.70.1.7", "BR", -23.55, -46.63, "android-thief", "curl/8.5.0");
         println(String.format("[2/5] stolen token: %s's token used from %s (%s), a new device and curl",
                 victim.name(), thief.ip(), thief.country()));
         return attackOnToken("(a) stolen token, other country/device", victim, thief, List.of(),
@@ -296,10 +300,8 @@ public final class DemoStory {
 
     /** (b) One token from three networks within the replay window. */
     private AttackOutcome replay(User victim) throws InterruptedException {
-        Client second = new Client("198.51.100.30", victim.home().country(), victim.home().device(),
-                victim.home().userAgent());
-        Client third = new Client("192.0.2.30", victim.home().country(), victim.home().device(),
-                victim.home().userAgent());
+        Client second = victim.home().from("198.51.100.30");
+        Client third = victim.home().from("192.0.2.30");
         println(String.format("[3/5] token replay: %s's token from %s, then %s (third network)", victim.name(),
                 second.ip(), third.ip()));
         return attackOnToken("(b) token replayed from 3 networks", victim, third, List.of(second),
@@ -337,7 +339,8 @@ public final class DemoStory {
         Seen alert = firstAlert(t0, a -> victim.name().equals(subjectOf(a)) && rules.contains(ruleOf(a)));
         Arrival revocation = firstRevocation(
                 e -> e.key().equals("jti|" + EmbeddedSystem.ISSUER + "|" + victim.jti()));
-        AttackOutcome outcome = new AttackOutcome(attack, alert == null ? null : ruleOf(alert.value()),
+        AttackOutcome outcome = new AttackOutcome(attack, alertedRules(t0, a -> victim.name().equals(subjectOf(a))
+                && rules.contains(ruleOf(a))),
                 alertDelay(alert), describe(revocation), containDelay(alert, t0, containedAt), before, after,
                 victim.name());
         expect(before == 200, attack + ": the token answered " + before + " before, expected 200");
@@ -351,7 +354,7 @@ public final class DemoStory {
     /** (c) Forged tokens naming the victim, from one address: the address is blocked, the victim is not. */
     private AttackOutcome forgedFlood(User victim) throws InterruptedException {
         String attackerIp = "100.80.1.9";
-        Client attacker = new Client(attackerIp, "RU", "bot-1", "python-requests/2.32");
+        Client attacker = new Client(attackerIp, "NL", 52.37, 4.90, "bot-1", "python-requests/2.32");
         int threshold = ForgedTokenBurstRule.defaults().threshold();
         int floodSize = threshold + 10;
         String forged = issuer.forge(victim.name(), victim.jti());
@@ -391,7 +394,7 @@ public final class DemoStory {
         AttackOutcome outcome = new AttackOutcome("(c) forged-token flood naming " + victim.name(),
                 alert == null ? null : ruleOf(alert.value()), alertDelay(alert), describe(revocation),
                 containDelay(alert, t0, containedAt), victimBefore,
-                victimAfter, victim.name() + " (victim)");
+                victimAfter, victim.name() + ", the victim");
         expect(outcome.detected(), "(c) forged-token flood: no forged_token_burst alert");
         expect(revocation != null && containedAt != null, "(c) forged-token flood: " + attackerIp + " not blocked");
         expect(victimBefore == 200 && victimAfter == 200, "(c) forged-token flood: the victim's token answered "
@@ -487,7 +490,9 @@ public final class DemoStory {
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + token)
                 .header("X-Forwarded-For", client.ip())
-                .header(COUNTRY_HEADER, client.country())
+                .header(CdnHeaderGeoResolver.CLOUDFRONT_COUNTRY, client.country())
+                .header(CdnHeaderGeoResolver.CLOUDFRONT_LATITUDE, String.format(Locale.ROOT, "%.4f", client.lat()))
+                .header(CdnHeaderGeoResolver.CLOUDFRONT_LONGITUDE, String.format(Locale.ROOT, "%.4f", client.lon()))
                 .header(DEVICE_HEADER, client.device())
                 .header("User-Agent", client.userAgent())
                 .GET().build();
@@ -594,6 +599,13 @@ public final class DemoStory {
         }
     }
 
+    /** The rules that alerted about requests since {@code sinceMillis}, in order of arrival, e.g. {@code a+b}; or null. */
+    private String alertedRules(long sinceMillis, Predicate<Alert> match) {
+        String rules = alerts.stream().filter(seen -> seen.value().time() >= sinceMillis && match.test(seen.value()))
+                .map(seen -> ruleOf(seen.value())).distinct().collect(Collectors.joining("+"));
+        return rules.isEmpty() ? null : rules;
+    }
+
     private static String describe(Arrival seen) {
         if (seen == null) {
             return null;
@@ -627,18 +639,34 @@ public final class DemoStory {
 
     // --- output --------------------------------------------------------------------------------
 
-    /** The summary table the demo ends with. */
+    /** The summary table the demo ends with: one row per attack, columns as wide as their widest cell. */
     public static List<String> summary(Result result) {
-        List<String> lines = new ArrayList<>();
-        String format = "%-40s %-8s %-19s %9s  %-22s %11s  %s";
-        lines.add(String.format(format, "attack", "detected", "rule", "to alert", "contained by", "to contain",
-                "token status before → after"));
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"attack", "detected", "rule", "to alert", "contained by", "to contain",
+                "token status before → after"});
         for (AttackOutcome a : result.attacks()) {
-            lines.add(String.format(format, a.attack(), a.detected() ? "yes" : "NO", a.rule() == null ? "-" : a.rule(),
+            rows.add(new String[] {a.attack(), a.detected() ? "yes" : "NO", a.rule() == null ? "-" : a.rule(),
                     a.alertMillis() == null ? "-" : a.alertMillis() + " ms",
                     a.containment() == null ? "-" : a.containment(),
                     a.containMillis() == null ? "-" : a.containMillis() + " ms",
-                    a.before() + " → " + (a.after() == null ? "-" : a.after()) + "  (" + a.subjectOfStatus() + ")"));
+                    a.before() + " → " + (a.after() == null ? "-" : a.after()) + "  (" + a.subjectOfStatus() + ")"});
+        }
+        int[] widths = new int[rows.get(0).length];
+        rows.forEach(row -> {
+            for (int c = 0; c < row.length; c++) {
+                widths[c] = Math.max(widths[c], row[c].length());
+            }
+        });
+        boolean[] right = {false, false, false, true, false, true, false};
+        List<String> lines = new ArrayList<>();
+        for (String[] row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int c = 0; c < row.length; c++) {
+                String cell = c == row.length - 1 ? row[c]
+                        : String.format("%" + (right[c] ? "" : "-") + widths[c] + "s", row[c]);
+                line.append(c == 0 ? "" : "  ").append(cell);
+            }
+            lines.add(line.toString());
         }
         return lines;
     }

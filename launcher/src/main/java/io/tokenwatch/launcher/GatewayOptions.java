@@ -74,6 +74,11 @@ final class GatewayOptions {
             description = "Request header carrying a device id for usage events (default: none).")
     String deviceIdHeader;
 
+    @Option(names = "--cdn-geo",
+            description = "Believe CloudFront-style viewer geo headers (CloudFront-Viewer-Country, -Latitude, -Longitude, "
+                    + "...) from trusted proxies only; other names via --set tokenwatch.filter.geo.*.")
+    boolean cdnGeo;
+
     @Option(names = "--subject-header", defaultValue = "X-Tokenwatch-Subject",
             description = "Header carrying the verified subject upstream (default: ${DEFAULT-VALUE}).")
     String subjectHeader;
@@ -145,6 +150,9 @@ final class GatewayOptions {
         }
         if (!rateLimits.isEmpty()) {
             props.put(f + ".rate-limit.rules", rateLimits);
+        }
+        if (cdnGeo) {
+            props.put(f + ".geo.cdn-headers", true);
         }
         if (hstsAlways) {
             props.put(f + ".security-headers.hsts-always", true);
