@@ -65,11 +65,13 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         GatewaySystem system = startSystem();
         CountDownLatch stopped = new CountDownLatch(1);
+        PrintWriter out = spec.commandLine().getOut();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             system.close();
+            out.println("stopped: gateway, detector (left its group), broker; data kept in " + dataDir.toAbsolutePath());
+            out.flush();
             stopped.countDown();
         }, "tokenwatch-up-shutdown"));
-        PrintWriter out = spec.commandLine().getOut();
         out.printf("broker    %s, data in %s%n", system.bootstrapServers(), dataDir.toAbsolutePath());
         out.printf("detector  running (%s)%s%n", guarantee, system.detector().httpPort().isPresent()
                 ? ", health, metrics and explain on port " + system.detector().httpPort().getAsInt() : "");
