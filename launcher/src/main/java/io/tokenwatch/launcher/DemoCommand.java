@@ -44,6 +44,10 @@ final class DemoCommand implements Callable<Integer> {
         DemoStory.Result result = new DemoStory(new DemoStory.Settings(users, guarantee), out).run();
         out.println();
         DemoStory.summary(result).forEach(out::println);
+        out.println("to alert: from the request that tripped the rule (as the gateway stamped it) to the alert on"
+                + " tokenwatch.alerts;");
+        out.println("to contain: from that request to the gateway's first refusal of the token (for (c): to the"
+                + " gateway's revocation view blocking the address)");
         out.println();
         if (result.passed()) {
             out.printf("every expectation held (%.1f s)%n", result.millis() / 1000.0);
