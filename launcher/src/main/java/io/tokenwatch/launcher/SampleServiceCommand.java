@@ -54,12 +54,25 @@ final class SampleServiceCommand implements Callable<Integer> {
 
     /** Starts the service; port 0 picks a free one. */
     static HttpServer start(String bind, int port) throws IOException {
+        preferNoDelay();
         HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/health", exchange -> respond(exchange, 200, "{\"status\":\"UP\"}"));
         server.createContext("/", SampleServiceCommand::echo);
         server.start();
         return server;
+    }
+
+    /**
+     * Asks the JDK server for TCP_NODELAY: it writes headers and body separately, and Nagle's algorithm
+     * with the client's delayed ACK then holds each proxied response back by up to 40 ms. The JDK reads
+     * the property once, when its first server starts, so an explicit setting wins and a later call
+     * changes nothing.
+     */
+    static void preferNoDelay() {
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     private static void echo(HttpExchange exchange) throws IOException {

@@ -8,34 +8,39 @@ import java.io.StringWriter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The demo as a user runs it: {@code tokenwatch demo} must exit 0 and say what happened. */
+/**
+ * {@code tokenwatch demo}'s flags. The story itself runs end to end in {@link DemoStoryTest}; the
+ * command only prints it.
+ */
 class DemoCommandTest {
 
     @Test
-    void shouldRunTheLoopAndExitZero() {
-        StringWriter out = new StringWriter();
-        CommandLine cli = Main.commandLine();
-        cli.setOut(new PrintWriter(out));
+    void shouldRejectABadUserCountWithAClearErrorAndNonZeroExit() {
+        Result result = run("demo", "--users", "3");
 
-        int exit = cli.execute("demo", "--rounds", "2");
-
-        assertThat(exit).as(out.toString()).isZero();
-        assertThat(out.toString())
-                .contains("next use from 198.51.100.1                   401 revoked")
-                .contains("forged tokens revoked the user?              no")
-                .contains("rule token_replay")
-                .contains("every expectation held");
+        assertThat(result.exit()).isNotZero();
+        assertThat(result.err()).contains("--users must be between 4 and 20");
     }
 
     @Test
-    void shouldRejectABadFlagWithAClearErrorAndNonZeroExit() {
+    void shouldRejectAnUnknownGuaranteeBeforeStartingAnything() {
+        Result result = run("demo", "--guarantee", "exactly_once");
+
+        assertThat(result.exit()).isNotZero();
+        assertThat(result.err()).contains("--guarantee must be exactly_once_v2 or at_least_once");
+        assertThat(result.out()).doesNotContain("ready in");
+    }
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
+        cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-
-        int exit = cli.execute("demo", "--rounds", "0");
-
-        assertThat(exit).isNotZero();
-        assertThat(err.toString()).contains("--rounds must be between 1 and 100");
+        int exit = cli.execute(args);
+        return new Result(exit, out.toString(), err.toString());
     }
 }
