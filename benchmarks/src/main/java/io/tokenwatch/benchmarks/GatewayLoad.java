@@ -58,7 +58,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tokenwatch.benchmarks.GatewayLoad \
- *     [--connections 8] [--rounds 6] [--warmup 10s] [--round 10s]
+ *     [--connections 8] [--rounds 6] [--warmup 20s] [--round 10s]
  * </pre>
  *
  * <p>Not thread-safe; a program, not a library.
@@ -86,7 +86,7 @@ public final class GatewayLoad {
         static Settings parse(String[] args) {
             int connections = 8;
             int rounds = 6;
-            int warmup = 10;
+            int warmup = 20;
             int round = 10;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
@@ -96,7 +96,7 @@ public final class GatewayLoad {
                     case "--warmup" -> warmup = seconds(required(args[i], value));
                     case "--round" -> round = seconds(required(args[i], value));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; options: --connections N --rounds N --warmup 10s --round 10s");
+                            + "; options: --connections N --rounds N --warmup 20s --round 10s");
                 }
                 i++;
             }
