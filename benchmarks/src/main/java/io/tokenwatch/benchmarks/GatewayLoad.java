@@ -52,13 +52,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * A fixed number of keep-alive connections per gateway ({@link GatewayLoadConnection}), each a closed
  * loop (one request in flight), cycling through {@value #TOKENS} valid tokens of as many subjects.
- * Both gateways are warmed up, then measured in alternating rounds (on, off, off, on, on, off, ...), so
- * drift in the machine's load falls on both. Every response must be 200; any other status, or an
+ * Both gateways are warmed up in alternating halves, then measured in alternating rounds (on, off,
+ * off, on, on, off, ...), so drift in the machine's load falls on both. Every response must be 200; any other status, or an
  * upstream that saw fewer requests than were answered, makes the run fail rather than report.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.tokenwatch.benchmarks.GatewayLoad \
- *     [--connections 8] [--rounds 6] [--warmup 20s] [--round 10s]
+ *     [--connections 8] [--rounds 6] [--warmup 20s] [--round 10s] [--event-buffer N]
  * </pre>
  *
  * <p>Not thread-safe; a program, not a library.
@@ -75,11 +75,17 @@ public final class GatewayLoad {
 
     private final Settings settings;
 
-    /** Run settings; durations in seconds. */
-    record Settings(int connections, int rounds, int warmupSeconds, int roundSeconds) {
+    /**
+     * Run settings; durations in seconds. {@code eventBuffer} is the filter's
+     * {@code tokenwatch.filter.kafka.event-buffer}, {@code 0} for the product default: a diagnostic knob,
+     * since a buffer of 1 drops nearly every usage event and so shows the filter's cost without the
+     * broker's and the producer's work (drops are printed).
+     */
+    record Settings(int connections, int rounds, int warmupSeconds, int roundSeconds, int eventBuffer) {
         Settings {
-            if (connections < 1 || rounds < 2 || warmupSeconds < 0 || roundSeconds < 1) {
-                throw new IllegalArgumentException("need connections >= 1, rounds >= 2, warmup >= 0s, round >= 1s");
+            if (connections < 1 || rounds < 2 || warmupSeconds < 0 || roundSeconds < 1 || eventBuffer < 0) {
+                throw new IllegalArgumentException(
+                        "need connections >= 1, rounds >= 2, warmup >= 0s, round >= 1s, event-buffer >= 0");
             }
         }
 
@@ -88,6 +94,7 @@ public final class GatewayLoad {
             int rounds = 6;
             int warmup = 20;
             int round = 10;
+            int eventBuffer = 0;
             for (int i = 0; i < args.length; i++) {
                 String value = i + 1 < args.length ? args[i + 1] : null;
                 switch (args[i]) {
@@ -95,12 +102,13 @@ public final class GatewayLoad {
                     case "--rounds" -> rounds = Integer.parseInt(required(args[i], value));
                     case "--warmup" -> warmup = seconds(required(args[i], value));
                     case "--round" -> round = seconds(required(args[i], value));
+                    case "--event-buffer" -> eventBuffer = Integer.parseInt(required(args[i], value));
                     default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; options: --connections N --rounds N --warmup 20s --round 10s");
+                            + "; options: --connections N --rounds N --warmup 20s --round 10s [--event-buffer N]");
                 }
                 i++;
             }
-            return new Settings(connections, rounds, warmup, round);
+            return new Settings(connections, rounds, warmup, round, eventBuffer);
         }
 
         private static String required(String option, String value) {
@@ -148,7 +156,13 @@ public final class GatewayLoad {
             createTopics(kafka.bootstrapServers());
             publishUnrelatedRevocations(kafka.bootstrapServers());
             String upstreamUrl = "http://127.0.0.1:" + upstream.getAddress().getPort();
-            try (Gateway on = Gateway.start(filterOn(upstreamUrl, secret, kafka.bootstrapServers()));
+            Map<String, Object> onProperties = filterOn(upstreamUrl, secret, kafka.bootstrapServers());
+            if (settings.eventBuffer() > 0) {
+                onProperties.put("tokenwatch.filter.kafka.event-buffer", settings.eventBuffer());
+                System.out.printf("diagnostic: usage event buffer of %d (the default is 10000)%n",
+                        settings.eventBuffer());
+            }
+            try (Gateway on = Gateway.start(onProperties);
                  Gateway off = Gateway.start(filterOff(upstreamUrl))) {
                 if (!on.awaitReady(Duration.ofSeconds(60))) {
                     throw new IllegalStateException("the filter's revocation view did not catch up in 60 s");
@@ -182,10 +196,15 @@ public final class GatewayLoad {
         Load loadOff = new Load(off.port(), settings.connections(), tokens, false);
         try {
             if (settings.warmupSeconds() > 0) {
-                System.out.printf("warm-up: %d s filter on, %d s filter off%n", settings.warmupSeconds(),
-                        settings.warmupSeconds());
-                loadOn.run(settings.warmupSeconds());
-                loadOff.run(settings.warmupSeconds());
+                // In alternating halves: the code both gateways share (Netty, Micronaut, the proxy) is
+                // compiled against both request mixes before anything is measured, instead of being
+                // deoptimised again in the first measured round.
+                int half = Math.max(1, settings.warmupSeconds() / 2);
+                System.out.printf("warm-up: %d s per gateway, alternating halves%n", 2 * half);
+                for (int i = 0; i < 2; i++) {
+                    loadOn.run(half);
+                    loadOff.run(half);
+                }
             }
             GatewayLoadReport report = new GatewayLoadReport();
             for (int r = 0; r < settings.rounds(); r++) {
