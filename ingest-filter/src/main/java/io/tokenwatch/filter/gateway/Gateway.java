@@ -2,6 +2,7 @@ package io.tokenwatch.filter.gateway;
 
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.server.EmbeddedServer;
+import io.tokenwatch.filter.core.TokenFilter;
 import io.tokenwatch.filter.revocation.RevocationListener;
 
 import java.net.URI;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -32,6 +34,10 @@ import java.util.concurrent.CountDownLatch;
  * ({@code TOKENWATCH_GATEWAY_UPSTREAM}, ...) and system properties are read too, as Micronaut does.
  * Defaults: {@code micronaut.application.name=tokenwatch-gateway} and
  * {@code endpoints.prometheus.sensitive=false} (the scrape endpoint needs no login).
+ *
+ * <p>{@code tokenwatch.filter.enabled=false} starts the same proxy without the filter, forwarding every
+ * request unchecked, with a warning at start-up: the baseline of the gateway load run, never a way
+ * to serve traffic ({@link UnfilteredGatewayFactory}).
  *
  * <p>Thread-safe; {@link #close()} is idempotent.
  */
@@ -64,8 +70,7 @@ public final class Gateway implements AutoCloseable {
         try {
             context.start();
             if (!context.containsBean(GatewayProxyFilter.class)) {
-                throw new IllegalArgumentException(GatewayConfiguration.PREFIX
-                        + ".upstream is required (and the filter must not be disabled)");
+                throw new IllegalArgumentException(GatewayConfiguration.PREFIX + ".upstream is required");
             }
             EmbeddedServer server = context.getBean(EmbeddedServer.class);
             if (!server.isRunning()) {
@@ -97,14 +102,23 @@ public final class Gateway implements AutoCloseable {
         return server.getURI();
     }
 
-    /** True once the revocation view has caught up (readiness UP). */
+    /**
+     * False when {@code tokenwatch.filter.enabled=false}: the gateway then forwards every request
+     * unchecked ({@link UnfilteredGatewayFactory}).
+     */
+    public boolean isFilterEnabled() {
+        return context.containsBean(TokenFilter.class);
+    }
+
+    /** True once the revocation view has caught up (readiness UP); always true with the filter off. */
     public boolean isReady() {
-        return context.getBean(RevocationListener.class).isReady();
+        return context.findBean(RevocationListener.class).map(RevocationListener::isReady).orElse(true);
     }
 
     /** Waits until {@link #isReady()}; returns whether it became ready in time. */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
-        return context.getBean(RevocationListener.class).awaitReady(timeout);
+        Optional<RevocationListener> listener = context.findBean(RevocationListener.class);
+        return listener.isEmpty() || listener.get().awaitReady(timeout);
     }
 
     /** The running context, for tests and embedding. */

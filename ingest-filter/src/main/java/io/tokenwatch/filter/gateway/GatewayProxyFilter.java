@@ -17,7 +17,6 @@ import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
 import io.tokenwatch.filter.clientip.ClientIpResolver;
 import io.tokenwatch.filter.clientip.IpAddress;
-import io.tokenwatch.filter.core.TokenFilter;
 import io.tokenwatch.filter.micronaut.PathRules;
 import io.tokenwatch.filter.micronaut.TokenwatchServerFilter;
 import io.tokenwatch.filter.micronaut.VerifiedClaims;
@@ -60,11 +59,13 @@ import java.util.Optional;
  * An upstream that cannot be reached is answered with 502, one that does not answer in time with 504,
  * each with a generic JSON body.
  *
+ * <p>With {@code tokenwatch.filter.enabled=false} there is no token filter in front of this one and every
+ * request is forwarded unchecked ({@link UnfilteredGatewayFactory}); the forwarding itself is the same.
+ *
  * <p>Thread-safe: holds no per-request state.
  */
 @Filter(Filter.MATCH_ALL_PATTERN)
 @Requires(property = GatewayConfiguration.PREFIX + ".upstream")
-@Requires(beans = TokenFilter.class)
 public final class GatewayProxyFilter implements HttpServerFilter {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayProxyFilter.class);

@@ -7,6 +7,10 @@
  * {@link io.tokenwatch.filter.gateway.GatewayConfiguration} and
  * {@link io.tokenwatch.filter.micronaut.TokenwatchFilterConfiguration}.
  *
+ * <p>{@code tokenwatch.filter.enabled=false} runs the same proxy without the filter, forwarding every
+ * request unchecked and saying so at start-up: the baseline of the gateway load run
+ * ({@link io.tokenwatch.filter.gateway.UnfilteredGatewayFactory}).
+ *
  * <p>An adapter like the {@code micronaut} package: it may import Micronaut, the core may not.
  */
 package io.tokenwatch.filter.gateway;
