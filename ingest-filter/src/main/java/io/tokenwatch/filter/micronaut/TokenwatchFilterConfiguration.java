@@ -64,6 +64,11 @@ import java.util.Map;
  * tokenwatch.filter.rate-limit.rules      none      "id pattern per-subject per-ip", e.g. "api /api/** 100/1m 20/1m"
  * tokenwatch.filter.rate-limit.throttle-factor 0.1  share of capacity kept under a throttle command
  * tokenwatch.filter.rate-limit.maximum-buckets 100000
+ * tokenwatch.filter.cache.enabled        true      verified-token cache (fingerprint → claims until exp) and
+ *                                                   a short negative cache of signature-level failures
+ * tokenwatch.filter.cache.maximum-tokens  100000    valid tokens remembered
+ * tokenwatch.filter.cache.maximum-rejected 10000    forged or garbage tokens remembered
+ * tokenwatch.filter.cache.rejected-ttl    30s       how long a signature-level failure is remembered
  * tokenwatch.filter.security-headers.enabled     true   false: no security headers at all
  * tokenwatch.filter.security-headers.hsts-always false  HSTS on plain HTTP too (TLS ends in front)
  * </pre>
@@ -108,6 +113,7 @@ public class TokenwatchFilterConfiguration {
     private Keys keys = new Keys();
     private Kafka kafka = new Kafka();
     private RateLimit rateLimit = new RateLimit();
+    private Cache cache = new Cache();
     private HeaderPolicy securityHeaders = new HeaderPolicy();
 
     /** List elements stripped, blanks dropped: "a, b" from one property or an environment variable is [a, b]. */
@@ -296,6 +302,14 @@ public class TokenwatchFilterConfiguration {
 
     public RateLimit getRateLimit() {
         return rateLimit;
+    }
+
+    public Cache getCache() {
+        return cache;
+    }
+
+    public void setCache(Cache cache) {
+        this.cache = cache;
     }
 
     public void setRateLimit(RateLimit rateLimit) {
@@ -491,6 +505,51 @@ public class TokenwatchFilterConfiguration {
 
         public void setMaximumBuckets(long maximumBuckets) {
             this.maximumBuckets = maximumBuckets;
+        }
+    }
+
+    /**
+     * {@code tokenwatch.filter.cache.*}: the {@link io.tokenwatch.filter.validation.VerifiedTokenCache}. A
+     * repeated token skips signature work; revocation, rate limits and expiry still apply on every request.
+     */
+    @ConfigurationProperties("cache")
+    public static class Cache {
+
+        private boolean enabled = true;
+        private int maximumTokens = io.tokenwatch.filter.validation.VerifiedTokenCache.DEFAULT_MAX_VERIFIED;
+        private int maximumRejected = io.tokenwatch.filter.validation.VerifiedTokenCache.DEFAULT_MAX_REJECTED;
+        private Duration rejectedTtl = io.tokenwatch.filter.validation.VerifiedTokenCache.DEFAULT_REJECTED_TTL;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getMaximumTokens() {
+            return maximumTokens;
+        }
+
+        public void setMaximumTokens(int maximumTokens) {
+            this.maximumTokens = maximumTokens;
+        }
+
+        public int getMaximumRejected() {
+            return maximumRejected;
+        }
+
+        public void setMaximumRejected(int maximumRejected) {
+            this.maximumRejected = maximumRejected;
+        }
+
+        public Duration getRejectedTtl() {
+            return rejectedTtl;
+        }
+
+        public void setRejectedTtl(Duration rejectedTtl) {
+            this.rejectedTtl = rejectedTtl;
         }
     }
 

@@ -19,6 +19,7 @@ import io.tokenwatch.filter.telemetry.KafkaUsagePublisher;
 import io.tokenwatch.filter.validation.IssuerPolicy;
 import io.tokenwatch.filter.validation.KeyRing;
 import io.tokenwatch.filter.validation.TokenValidator;
+import io.tokenwatch.filter.validation.VerifiedTokenCache;
 import jakarta.inject.Singleton;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -83,7 +84,17 @@ public class TokenwatchFilterFactory {
             policy.maxLifetime(config.getMaxLifetime());
         }
         try {
-            return new TokenValidator(policy.build(), CLOCK);
+            TokenwatchFilterConfiguration.Cache cache = config.getCache();
+            if (!cache.isEnabled()) {
+                return new TokenValidator(policy.build(), CLOCK);
+            }
+            if (cache.getMaximumTokens() < 1 || cache.getMaximumRejected() < 1 || cache.getRejectedTtl() == null
+                    || cache.getRejectedTtl().isNegative() || cache.getRejectedTtl().isZero()) {
+                throw new IllegalArgumentException("cache.maximum-tokens and cache.maximum-rejected must be at least 1"
+                        + " and cache.rejected-ttl positive");
+            }
+            return new TokenValidator(policy.build(), CLOCK, new VerifiedTokenCache(CLOCK, cache.getMaximumTokens(),
+                    cache.getMaximumRejected(), cache.getRejectedTtl()));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(TokenwatchFilterConfiguration.PREFIX + ": " + e.getMessage(), e);
         }

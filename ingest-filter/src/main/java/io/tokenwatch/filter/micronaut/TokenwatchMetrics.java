@@ -13,6 +13,8 @@ import io.tokenwatch.filter.jwks.JwksKeySource;
 import io.tokenwatch.filter.revocation.RevocationListener;
 import io.tokenwatch.filter.revocation.RevocationView;
 import io.tokenwatch.filter.telemetry.KafkaUsagePublisher;
+import io.tokenwatch.filter.validation.TokenValidator;
+import io.tokenwatch.filter.validation.VerifiedTokenCache;
 import io.tokenwatch.schemas.Outcome;
 
 import java.util.EnumMap;
@@ -48,7 +50,9 @@ import java.util.concurrent.TimeUnit;
  *       the current set (0 until the first fetch); {@code tokenwatch.jwks.age} gauge, seconds since the
  *       current set was fetched (NaN before), to alert on a set that stopped refreshing.</li>
  * </ul>
- * There are no cache meters: the core does not wire the verified-token cache into the filter yet.
+ * With the verified-token cache on ({@code cache.enabled}, the default): {@code tokenwatch.cache.lookups{result}}
+ * function counter [{@code tokenwatch_cache_lookups_total}], {@code result} = {@code hit} or {@code miss},
+ * and {@code tokenwatch.cache.size{kind}} gauge, {@code kind} = {@code verified} or {@code rejected}.
  *
  * <p>Created at start-up so the meters exist (at zero) before the first request. Thread-safe.
  */
@@ -64,10 +68,11 @@ public final class TokenwatchMetrics {
     private final Timer latency;
 
     public TokenwatchMetrics(MeterRegistry registry, KafkaUsagePublisher publisher, RevocationView view,
-                             RevocationListener listener, @Nullable JwksKeySource jwks) {
+                             RevocationListener listener, @Nullable JwksKeySource jwks, TokenValidator validator) {
         if (jwks != null) {
             registerJwks(registry, jwks);
         }
+        validator.cache().ifPresent(cache -> registerCache(registry, cache));
         for (Outcome outcome : Outcome.values()) {
             requests.put(outcome, requestCounter(registry, outcome.wire()));
         }
@@ -120,6 +125,27 @@ public final class TokenwatchMetrics {
         Gauge.builder("tokenwatch.jwks.age", jwks, j -> j.age().map(a -> a.toMillis() / 1000.0).orElse(Double.NaN))
                 .description("Seconds since the current JWKS key set was fetched")
                 .baseUnit("seconds")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    private static void registerCache(MeterRegistry registry, VerifiedTokenCache cache) {
+        FunctionCounter.builder("tokenwatch.cache.lookups", cache, VerifiedTokenCache::hitCount)
+                .tag("result", "hit")
+                .description("Verified-token cache lookups, by result; hit / (hit + miss) is the hit ratio")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.cache.lookups", cache, VerifiedTokenCache::missCount)
+                .tag("result", "miss")
+                .description("Verified-token cache lookups, by result; hit / (hit + miss) is the hit ratio")
+                .register(registry);
+        Gauge.builder("tokenwatch.cache.size", cache, VerifiedTokenCache::verifiedSize)
+                .tag("kind", "verified")
+                .description("Tokens held by the verified-token cache, by kind")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tokenwatch.cache.size", cache, VerifiedTokenCache::rejectedSize)
+                .tag("kind", "rejected")
+                .description("Tokens held by the verified-token cache, by kind")
                 .strongReference(true)
                 .register(registry);
     }

@@ -152,6 +152,7 @@ class TokenwatchServerFilterTest {
             producer.send(new ProducerRecord<>(Topics.REVOCATIONS.name(), revocation.key(), revocation));
         }
 
+        // The token sits in the verified-token cache by now: revocation must still apply on every request.
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> Http.getWithToken(base, "/api/me", token).statusCode() == 401);
         assertThat(Http.getWithToken(base, "/api/me", ISSUER.mint("bob")).statusCode())
@@ -177,7 +178,10 @@ class TokenwatchServerFilterTest {
 
     @Test
     void shouldExposeRequestsByOutcomeAndLatencyAtPrometheus() {
-        Http.getWithToken(base, "/api/me", ISSUER.mint("dave"));
+        String token = ISSUER.mint("dave");
+        Http.getWithToken(base, "/api/me", token);
+        // The same token again: answered by the verified-token cache.
+        Http.getWithToken(base, "/api/me", token);
         Http.get(base, "/api/me");
 
         String scrape = Http.get(base, "/prometheus").body();
@@ -189,5 +193,7 @@ class TokenwatchServerFilterTest {
         assertThat(scrape).contains("tokenwatch_events_dropped_total");
         assertThat(scrape).contains("tokenwatch_revocations_size");
         assertThat(scrape).containsPattern("tokenwatch_revocations_lag(\\{[^}]*})? 0");
+        assertThat(scrape).containsPattern("tokenwatch_cache_lookups_total\\{result=\"hit\"[^}]*} [1-9]");
+        assertThat(scrape).containsPattern("tokenwatch_cache_size\\{kind=\"verified\"[^}]*} [1-9]");
     }
 }
