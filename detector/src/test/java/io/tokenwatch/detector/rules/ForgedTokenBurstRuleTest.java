@@ -151,7 +151,7 @@ class ForgedTokenBurstRuleTest {
 
         assertThat(detector.alerts()).isEmpty();
         assertThat(detector.revocations()).isEmpty();
-        assertThat(detector.<RecentForgeries>store(ForgedTokenBurstProcessor.REJECTIONS_STORE)
+        assertThat(detector.<RecentRejections>store(ForgedTokenBurstProcessor.REJECTIONS_STORE)
                 .approximateNumEntries()).isZero();
     }
 
@@ -363,7 +363,7 @@ class ForgedTokenBurstRuleTest {
         String key = "ip|" + ATTACKER;
 
         detector.advanceWallClock(Duration.ofMinutes(2));
-        assertThat(detector.<RecentForgeries>store(ForgedTokenBurstProcessor.REJECTIONS_STORE).get(key)).isNull();
+        assertThat(detector.<RecentRejections>store(ForgedTokenBurstProcessor.REJECTIONS_STORE).get(key)).isNull();
         assertThat(detector.<Incident>store(ForgedTokenBurstProcessor.INCIDENTS_STORE).get(key)).isNotNull();
 
         detector.advanceWallClock(Duration.ofMinutes(10));
