@@ -49,9 +49,14 @@ public record TokenReplayRule(int minNetworks, Duration window, Duration maxCloc
         this(minNetworks, window, maxClockSkew, fallbackTtl, maxTrackedUses, 0, 0);
     }
 
-    /** 3 networks, 2 devices or 2 countries within 5 minutes. */
+    /**
+     * 3 networks, 2 devices or 3 countries within 5 minutes. Two countries are not enough: a carrier's
+     * egress or a VPN toggling can put one honest client in two countries within minutes, and distant
+     * countries are the impossible-travel rule's finding anyway; a device id is the service's own and
+     * does not move between clients.
+     */
     public static TokenReplayRule defaults() {
-        return new TokenReplayRule(3, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofHours(1), 16, 2, 2);
+        return new TokenReplayRule(3, Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofHours(1), 16, 2, 3);
     }
 
     public TokenReplayRule withMinNetworks(int value) {
