@@ -156,7 +156,7 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         if (token.issuedAt() == null || token.expiresAt() == null) {
             return Optional.empty();
         }
-        long lifetime = token.expiresAt() - token.issuedAt();
+        long lifetime = saturatingDifference(token.expiresAt(), token.issuedAt());
         // RFC 6819 §5.1.5.3: short-lived tokens; a life longer than policy allows should never be minted.
         if (lifetime <= rule.maxLifetime().toMillis()) {
             return Optional.empty();
@@ -179,7 +179,7 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         if (iat == null) {
             return Optional.empty();
         }
-        long ahead = iat - event.eventTime();
+        long ahead = saturatingDifference(iat, event.eventTime());
         // RFC 7519 §4.1.6: iat is when the token was issued, which cannot lie after the request beyond skew.
         if (ahead <= rule.maxFutureSkew().toMillis()) {
             return Optional.empty();
@@ -194,6 +194,16 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
                 new Figures("issued_at_ahead_seconds", seconds, "iat - event time = " + seconds + " s", 0,
                         "a token is issued before it is used",
                         rule.maxFutureSkew().toSeconds() + 1, "more than " + skew + " ahead")));
+    }
+
+    /** {@code a - b}, held at the long range: claims are the signer's numbers and may be extreme. */
+    private static long saturatingDifference(long a, long b) {
+        long difference = a - b;
+        // Overflow exactly when the operands' signs differ and the result's sign differs from a's.
+        if (((a ^ b) & (a ^ difference)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return difference;
     }
 
     private Anomaly rejectedIssuer(TokenUsageEvent event) {

@@ -104,6 +104,19 @@ class AnomalousTokenRuleTest {
     }
 
     @Test
+    void shouldJudgeExtremeClaimsWithoutOverflowing() {
+        detector.send(UsageEvents.accepted().at(T0).issuedAt(Long.MIN_VALUE).expiresAt(Long.MAX_VALUE).build());
+        Alert alert = detector.alerts().get(0).value;
+        assertThat(alert.findingInfo().types()).containsExactly(AnomalousTokenRule.NAME, "lifetime_beyond_policy");
+        Contracts.assertConforms(alert);
+
+        detector.send(UsageEvents.accepted().subject("bob").at(T0).issuedAt(Long.MAX_VALUE).expiresAt(T0 + HOUR)
+                .build());
+        assertThat(detector.alerts()).extracting(a -> a.value.findingInfo().types().get(1))
+                .containsExactly("issued_in_future");
+    }
+
+    @Test
     void shouldKeepOneIncidentAndUpdateItAtMostOnceAMinute() {
         for (int i = 0; i < 50; i++) {
             detector.send(longLived(T0 + i * SECOND).build());
