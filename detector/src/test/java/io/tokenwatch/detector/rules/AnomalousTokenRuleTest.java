@@ -1,6 +1,7 @@
 package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.detector.incident.Incident;
+import io.tokenwatch.detector.topology.DetectorConfig;
 import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
@@ -42,7 +43,7 @@ class AnomalousTokenRuleTest {
         detector.close();
     }
 
-    private void restartWith(UnaryOperator<io.tokenwatch.detector.topology.DetectorConfig> settings) {
+    private void restartWith(UnaryOperator<DetectorConfig> settings) {
         detector.close();
         detector = DetectorDriver.start(stateDir.resolve("custom"), settings);
     }

@@ -1,6 +1,7 @@
 package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.schemas.Alert;
+import io.tokenwatch.schemas.JsonSerde;
 import io.tokenwatch.schemas.Revocation;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.AfterEach;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -188,9 +190,9 @@ class TokenReplayDimensionsTest {
     void shouldReadSightingsWrittenBeforeDevicesAndCountriesWereTracked() {
         byte[] old = ("{\"issuer\":\"https://issuer.example\",\"jti\":\"token-1\",\"subject\":\"alice\","
                 + "\"expires_at\":1800003600000,\"uses\":[{\"network\":\"198.51.100.0/24\",\"ip\":\"198.51.100.7\","
-                + "\"country\":null,\"last_seen\":" + T0 + "}],\"revoked_at\":null}").getBytes();
-        TokenSightings seen = new io.tokenwatch.schemas.JsonSerde<>(TokenSightings.class).deserializer()
-                .deserialize("t", old);
+                + "\"country\":null,\"last_seen\":" + T0 + "}],\"revoked_at\":null}")
+                .getBytes(StandardCharsets.UTF_8);
+        TokenSightings seen = new JsonSerde<>(TokenSightings.class).deserializer().deserialize("t", old);
         assertThat(seen.uses()).hasSize(1);
         assertThat(seen.devices()).isEmpty();
         assertThat(seen.countries()).isEmpty();
