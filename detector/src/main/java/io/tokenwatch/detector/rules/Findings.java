@@ -1,9 +1,13 @@
 package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.detector.incident.Incident;
+import io.tokenwatch.schemas.Revocation;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** Pieces every rule's alert shares. Stateless and thread-safe. */
@@ -20,6 +24,25 @@ final class Findings {
         facts.put("last_seen_time", incident.lastSeen());
         facts.put("reports", incident.reports());
         return facts;
+    }
+
+    /** {@code unmapped.response}: the actions the policy chose and the revocations issued now. */
+    static Map<String, Object> response(Collection<ResponseAction> actions, List<Revocation> revocations) {
+        List<Map<String, Object>> issued = new ArrayList<>();
+        for (Revocation r : revocations) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("key", r.key());
+            one.put("action", r.action().wire());
+            if (r.notBefore() != null) {
+                one.put("not_before", r.notBefore());
+            }
+            one.put("expires_at", r.expiresAt());
+            issued.add(one);
+        }
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("actions", actions.stream().map(ResponseAction::wire).sorted().toList());
+        response.put("issued", issued);
+        return response;
     }
 
     /** A duration for people: {@code 24 h}, {@code 20 min}, {@code 90 s}. */

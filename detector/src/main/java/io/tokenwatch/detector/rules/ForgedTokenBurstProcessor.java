@@ -65,7 +65,7 @@ public final class ForgedTokenBurstProcessor implements Processor<String, TokenU
     private final String productVersion;
     private ProcessorContext<String, Detection> context;
     /** {@code ip|<addr>} → forgery-signal rejections from that address still inside the window. */
-    private KeyValueStore<String, RecentForgeries> rejections;
+    private KeyValueStore<String, RecentRejections> rejections;
     /** {@code ip|<addr>} → blocks issued to that address; kept until the offence memory after the last ends. */
     private KeyValueStore<String, BlockHistory> offences;
     /** Over store {@link #INCIDENTS_STORE}: {@code ip|<addr>} → the burst incident open about that address. */
@@ -92,7 +92,7 @@ public final class ForgedTokenBurstProcessor implements Processor<String, TokenU
                         // Written on every forged request: the cache turns a flood into one changelog
                         // write per address per commit instead of one per request.
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(),
-                                new JsonSerde<>(RecentForgeries.class)).withCachingEnabled(),
+                                new JsonSerde<>(RecentRejections.class)).withCachingEnabled(),
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OFFENCES_STORE), Serdes.String(),
                                 new JsonSerde<>(BlockHistory.class)),
                         IncidentTracker.storeBuilder(INCIDENTS_STORE));
@@ -119,7 +119,7 @@ public final class ForgedTokenBurstProcessor implements Processor<String, TokenU
         long now = event.eventTime();
         String address = event.request().clientIp();
         String key = Keys.ip(address);
-        RecentForgeries recent = rememberRejection(key, event);
+        RecentRejections recent = rememberRejection(key, event);
         long inWindow = recent.countWithin(now, rule.window().toMillis(), rule.slotMillis());
         boolean burst = inWindow >= rule.threshold();
         Optional<Incident> open = incidents.openAt(key, now);
@@ -148,9 +148,9 @@ public final class ForgedTokenBurstProcessor implements Processor<String, TokenU
         return event != null && event.outcome().isForgerySignal();
     }
 
-    private RecentForgeries rememberRejection(String key, TokenUsageEvent event) {
-        RecentForgeries before = rejections.get(key);
-        RecentForgeries after = (before == null ? RecentForgeries.none() : before).withRejection(event.eventTime(),
+    private RecentRejections rememberRejection(String key, TokenUsageEvent event) {
+        RecentRejections before = rejections.get(key);
+        RecentRejections after = (before == null ? RecentRejections.none() : before).withRejection(event.eventTime(),
                 event.outcome(), rule.window().toMillis(), rule.slotMillis());
         rejections.put(key, after);
         return after;
@@ -173,7 +173,7 @@ public final class ForgedTokenBurstProcessor implements Processor<String, TokenU
                 null, until, ForgedTokenBurstRule.NAME, incident.uid(), now);
     }
 
-    private Alert burstAlert(Alert.Activity activity, Incident incident, RecentForgeries recent, long inWindow,
+    private Alert burstAlert(Alert.Activity activity, Incident incident, RecentRejections recent, long inWindow,
                              TokenUsageEvent trigger, BlockHistory history, boolean newBlock) {
         String address = trigger.request().clientIp();
         long windowSeconds = rule.window().toSeconds();
@@ -208,7 +208,7 @@ public final class ForgedTokenBurstProcessor implements Processor<String, TokenU
                 + history.offences() + ")";
     }
 
-    private static Alert.Evidence evidence(RecentForgeries recent, TokenUsageEvent trigger) {
+    private static Alert.Evidence evidence(RecentRejections recent, TokenUsageEvent trigger) {
         TokenUsageEvent.Geo geo = trigger.request().geo();
         Alert.Location location = geo == null ? null : new Alert.Location(geo.country(), geo.region(), geo.lat(),
                 geo.lon());

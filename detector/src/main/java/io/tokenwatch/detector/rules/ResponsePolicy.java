@@ -9,14 +9,16 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Graduated response to profile findings: (rule, severity) → actions. A rule and severity with an
+ * Graduated response to the findings of the rules that judge verified subjects (the profile rules,
+ * the anomalous-token rule, the failure-burst rule): (rule, severity) → actions. A rule and severity with an
  * entry of their own get those actions; otherwise the rule's entry for every severity; otherwise
  * {@link ResponseAction#ALERT}. Every containment action comes with an alert, whether listed or not,
  * so that each revocation's {@code source} names a finding someone can read. Revocations go through
  * the detector's one revocation path (never weakening what the topic holds, tombstoned when void).
  *
  * <p>Defaults: rate spike → alert + throttle the subject; new context → alert; impossible travel and
- * concurrent use → alert + revoke the triggering token. Nothing revokes a whole subject by default: a
+ * concurrent use → alert + revoke the triggering token; anomalous token and failure burst → alert.
+ * Nothing revokes a whole subject by default: a
  * geolocation error or a user's VPN should cost one token, not every session. Immutable.
  *
  * @param entries the mapping; a later entry for the same rule and severity replaces an earlier one
@@ -52,7 +54,10 @@ public record ResponsePolicy(List<Entry> entries) {
                 .with(RateSpikeRule.NAME, null, ResponseAction.ALERT, ResponseAction.THROTTLE_SUBJECT)
                 .with(NewContextRule.NAME, null, ResponseAction.ALERT)
                 .with(ImpossibleTravelRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
-                .with(ConcurrentUseRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN);
+                .with(ConcurrentUseRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
+                // A signer minting odd tokens, or a client stuck in a retry loop: worth a look, not a lock-out.
+                .with(AnomalousTokenRule.NAME, null, ResponseAction.ALERT)
+                .with(FailureBurstRule.NAME, null, ResponseAction.ALERT);
     }
 
     /** This policy with {@code rule} at {@code severity} (null: every severity) answered by {@code actions}. */

@@ -28,10 +28,13 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Token replay: the same verified token ({@code jti}) used from {@link TokenReplayRule#minNetworks()}
- * distinct client networks within {@link TokenReplayRule#window()} means it was copied. Emits one
- * alert and one {@code jti} revocation per token, the revocation lasting until the token could no
- * longer be accepted anyway ({@code exp} plus the largest clock skew a filter allows).
+ * Token replay: the same verified token ({@code jti}) used within {@link TokenReplayRule#window()}
+ * from {@link TokenReplayRule#minNetworks()} distinct client networks, or from
+ * {@link TokenReplayRule#minDevices()} distinct device ids, or from
+ * {@link TokenReplayRule#minCountries()} distinct countries, means it was copied. Emits one alert and
+ * one {@code jti} revocation per token, the revocation lasting until the token could no longer be
+ * accepted anyway ({@code exp} plus the largest clock skew a filter allows). The alert names every
+ * dimension that fired with its observed value and threshold.
  *
  * <p>Only events whose signature verified count: a forged token naming a victim's {@code jti} or
  * {@code sub} never reaches this state (DESIGN.md §4). Events are keyed by subject, so all uses of
@@ -89,8 +92,9 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         }
         String key = Keys.jti(event.token().iss(), event.token().jti());
         TokenSightings seen = rememberUse(key, event);
-        if (seen.revokedAt() == null && distinctNetworks(seen) >= rule.minNetworks()) {
-            Detection detection = replayDetected(seen, event);
+        List<Dimension> fired = seen.revokedAt() == null ? firedDimensions(seen) : List.of();
+        if (!fired.isEmpty()) {
+            Detection detection = replayDetected(seen, fired, event);
             sightings.put(key, seen.revoked(event.eventTime()));
             context.forward(new Record<>(record.key(), detection, record.timestamp()));
         }
@@ -106,31 +110,58 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         TokenUsageEvent.TokenFacts token = event.token();
         TokenSightings before = sightings.get(key);
         if (before == null) {
-            before = new TokenSightings(token.iss(), token.jti(), token.sub(), token.expiresAt(), List.of(), null);
+            before = TokenSightings.first(token.iss(), token.jti(), token.sub(), token.expiresAt());
         }
         String ip = event.request().clientIp();
         String country = event.request().geo() == null ? null : event.request().geo().country();
         TokenSightings after = before.withUse(new TokenSightings.Use(ClientNetwork.of(ip), ip, country,
-                event.eventTime()), event.eventTime() - rule.window().toMillis(), rule.maxTrackedUses());
+                event.eventTime()), event.request().deviceId(), event.eventTime() - rule.window().toMillis(),
+                rule.maxTrackedUses());
         sightings.put(key, after);
         return after;
     }
 
-    private static int distinctNetworks(TokenSightings seen) {
-        return seen.uses().size();
+    /**
+     * One way of telling copies of a token apart, with what was seen and the threshold.
+     *
+     * @param parameter the OCSF anomaly parameter, e.g. {@code distinct_devices}
+     * @param noun      what is counted, plural, for people
+     * @param observed  distinct values seen within the window
+     * @param threshold the value at or above which the rule fires
+     * @param values    the distinct values, oldest first
+     */
+    private record Dimension(String parameter, String noun, int observed, int threshold, List<String> values) {
+        boolean fires() {
+            return threshold > 0 && observed >= threshold;
+        }
     }
 
-    private Detection replayDetected(TokenSightings seen, TokenUsageEvent trigger) {
+    /** Every dimension whose distinct count within the window reached its threshold. */
+    private List<Dimension> firedDimensions(TokenSightings seen) {
+        List<Dimension> all = List.of(
+                new Dimension("distinct_client_networks", "networks", seen.uses().size(), rule.minNetworks(),
+                        seen.uses().stream().map(TokenSightings.Use::network).toList()),
+                new Dimension("distinct_devices", "devices", seen.devices().size(), rule.minDevices(),
+                        seen.devices().stream().map(TokenSightings.Seen::value).toList()),
+                new Dimension("distinct_countries", "countries", seen.countries().size(), rule.minCountries(),
+                        seen.countries().stream().map(TokenSightings.Seen::value).toList()));
+        return all.stream().filter(Dimension::fires).toList();
+    }
+
+    private Detection replayDetected(TokenSightings seen, List<Dimension> fired, TokenUsageEvent trigger) {
         long now = trigger.eventTime();
-        long first = seen.uses().get(0).lastSeen();
+        long first = seen.firstSeen();
         String findingId = UUID.nameUUIDFromBytes((TokenReplayRule.NAME + "|" + seen.issuer() + "|" + seen.jti())
                 .getBytes(StandardCharsets.UTF_8)).toString();
+        String window = rule.window().toSeconds() + " s";
+        String observed = fired.stream().map(d -> d.observed() + " " + d.noun()).reduce((a, b) -> a + ", " + b)
+                .orElseThrow();
         Alert alert = Alert.detectionFinding(Alert.Activity.CREATE, Alert.Severity.HIGH, now,
-                "Token used from " + seen.uses().size() + " networks within " + rule.window().toSeconds() + " s",
+                "Token used from " + observed + " within " + window,
                 productVersion,
-                new Alert.FindingInfo(findingId, "Token replay from several networks",
-                        "One access token was used from " + seen.uses().size() + " distinct client networks within "
-                                + rule.window().toSeconds() + " s; it has been revoked.",
+                new Alert.FindingInfo(findingId, "Token replay from several " + fired.get(0).noun(),
+                        "One access token was used from " + observed + " within " + window
+                                + "; a token normally stays with the one client it was issued to. It has been revoked.",
                         List.of(TokenReplayRule.NAME),
                         Alert.Analytic.rule(TokenReplayRule.NAME, TokenReplayRule.VERSION), first, now,
                         List.of(new Alert.Attack("15.1",
@@ -138,9 +169,9 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
                                 new Alert.Tactic("TA0005", "Defense Evasion")))),
                 new Alert.Actor(new Alert.User(Keys.subject(seen.issuer(), seen.subject()), seen.subject(),
                         seen.issuer())),
-                evidences(seen),
-                List.of(anomaly(seen)),
-                unmapped(seen, trigger));
+                evidences(seen, fired),
+                List.of(anomaly(seen, fired)),
+                unmapped(seen, fired, trigger));
         Revocation revocation = Revocation.blockToken(seen.issuer(), seen.jti(), revokeUntil(seen, now),
                 TokenReplayRule.NAME, findingId, now);
         return new Detection(alert, List.of(revocation));
@@ -153,7 +184,7 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         return Math.max(until, now + 1);
     }
 
-    private static List<Alert.Evidence> evidences(TokenSightings seen) {
+    private static List<Alert.Evidence> evidences(TokenSightings seen, List<Dimension> fired) {
         List<Alert.Evidence> evidences = new ArrayList<>();
         for (TokenSightings.Use use : seen.uses()) {
             Alert.Location location = use.country() == null ? null
@@ -162,23 +193,34 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
                     new Alert.NetworkEndpoint(use.ip(), location),
                     Map.of("network", use.network(), "last_seen_time", use.lastSeen())));
         }
+        if (fired.stream().anyMatch(d -> d.parameter().equals("distinct_devices"))) {
+            for (TokenSightings.Seen device : seen.devices()) {
+                evidences.add(new Alert.Evidence("token use on device " + device.value(),
+                        new Alert.NetworkEndpoint(device.ip(), null),
+                        Map.of("device_id", device.value(), "last_seen_time", device.lastSeen())));
+            }
+        }
         return evidences;
     }
 
-    private Alert.AnomalyAnalysis anomaly(TokenSightings seen) {
-        List<String> networks = seen.uses().stream().map(TokenSightings.Use::network).toList();
-        return new Alert.AnomalyAnalysis(
-                List.of(new Alert.Anomaly("distinct_client_networks", "count",
-                        List.of(new Alert.Observation(Integer.toString(networks.size()), networks.size())),
-                        String.join(", ", networks))),
-                List.of(new Alert.Anomaly("distinct_client_networks", "threshold",
-                        List.of(new Alert.Observation(Integer.toString(rule.minNetworks()), rule.minNetworks())),
-                        "at least " + rule.minNetworks() + " networks within " + rule.window().toSeconds()
-                                + " s; a token normally stays on one")),
+    private Alert.AnomalyAnalysis anomaly(TokenSightings seen, List<Dimension> fired) {
+        List<Alert.Anomaly> observed = new ArrayList<>();
+        List<Alert.Anomaly> thresholds = new ArrayList<>();
+        String window = rule.window().toSeconds() + " s";
+        for (Dimension d : fired) {
+            observed.add(new Alert.Anomaly(d.parameter(), "count",
+                    List.of(new Alert.Observation(Integer.toString(d.observed()), d.observed())),
+                    String.join(", ", d.values())));
+            thresholds.add(new Alert.Anomaly(d.parameter(), "threshold",
+                    List.of(new Alert.Observation(Integer.toString(d.threshold()), d.threshold())),
+                    "at least " + d.threshold() + " " + d.noun() + " within " + window
+                            + "; a token normally stays on one"));
+        }
+        return new Alert.AnomalyAnalysis(observed, thresholds,
                 List.of(new Alert.AnalysisTarget(Keys.jti(seen.issuer(), seen.jti()), "Access Token")));
     }
 
-    private static Map<String, Object> unmapped(TokenSightings seen, TokenUsageEvent trigger) {
+    private static Map<String, Object> unmapped(TokenSightings seen, List<Dimension> fired, TokenUsageEvent trigger) {
         Map<String, Object> token = new LinkedHashMap<>();
         token.put("iss", seen.issuer());
         token.put("sub", seen.subject());
@@ -187,8 +229,18 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         if (seen.expiresAt() != null) {
             token.put("expires_at", seen.expiresAt());
         }
+        List<Map<String, Object>> dimensions = new ArrayList<>();
+        for (Dimension d : fired) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("dimension", d.noun());
+            one.put("observed", d.observed());
+            one.put("threshold", d.threshold());
+            one.put("values", d.values());
+            dimensions.add(one);
+        }
         Map<String, Object> unmapped = new LinkedHashMap<>();
         unmapped.put("token", token);
+        unmapped.put("fired", dimensions);
         unmapped.put("trigger_event_id", trigger.eventId());
         return unmapped;
     }

@@ -29,9 +29,17 @@ import java.util.Optional;
  *       {@value RestoreProgress#REMAINING}: state restoration from changelogs ({@link RestoreProgress}).</li>
  * </ul>
  *
- * <p>Counters count what was processed, not what was committed: under exactly-once, records a
- * crashed task had processed are processed again and counted again, though only one result reaches
- * read_committed consumers.
+ * <p>The alert and revocation counters count detections as the topology <em>processes</em> them (a
+ * {@code peek} beside the sinks), not records the broker has committed. Kafka Streams offers no
+ * per-record hook after a transaction commits, and a producer interceptor's acknowledgement would
+ * not do either: under exactly-once, records of a transaction that is later aborted are acknowledged
+ * too. So: under exactly-once, when a task is retried (a stream thread dies, an instance crashes,
+ * a rebalance fences a zombie) the records since its last commit are processed and counted again,
+ * while read_committed consumers see each alert once; the counters may then exceed what the alert
+ * and revocation topics hold, never fall short of it. Under at-least-once the topics themselves hold
+ * the same duplicates. Alert counts for the SIEM's view come from the alert topic; these counters are
+ * for rates and trends. The revocation counter also counts revocations decided but then not published
+ * because the live value of {@code tokenwatch.revocations} already covers them.
  *
  * <p>The exception handlers Kafka Streams instantiates by class name find this instance in their
  * {@code configure} map under {@link #CONFIG_KEY} ({@link #from(Map)}); no static state.
@@ -76,10 +84,14 @@ public final class DetectorMetrics implements DetectionListener {
     @Override
     public void detected(Detection detection) {
         String rule = detection.alert().findingInfo().analytic().name();
-        Counter.builder(ALERTS).description("Alerts emitted, by rule").tag("rule", rule).register(registry)
+        Counter.builder(ALERTS).description(
+                "Alerts produced by the rules, by rule; counted when processed, so a task retried under "
+                        + "exactly-once counts its uncommitted alerts again").tag("rule", rule).register(registry)
                 .increment();
         for (Revocation revocation : detection.revocations()) {
-            Counter.builder(REVOCATIONS).description("Revocations decided, by rule and scope").tag("rule", rule)
+            Counter.builder(REVOCATIONS).description(
+                    "Revocations decided by the rules, by rule and scope; counted when processed (before the merge "
+                            + "with the live topic value, and again for a task retried under exactly-once)").tag("rule", rule)
                     .tag("scope", revocation.scope().wire()).register(registry).increment();
         }
     }

@@ -1,5 +1,7 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.rules.AnomalousTokenRule;
+import io.tokenwatch.detector.rules.FailureBurstRule;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.detector.rules.RevokedTokenUseRule;
 import io.tokenwatch.detector.rules.TokenReplayRule;
@@ -43,13 +45,17 @@ import java.util.Properties;
  *                           instance that owns a subject); {@code null} when running alone
  * @param ecsTopic           topic for the ECS projection of every alert ({@code event.kind: alert});
  *                           {@code null} for none
+ * @param anomalousToken     the anomalous-token rule (lifetime beyond policy, {@code iat} in the
+ *                           future, rejected issuer); its response is {@code userProfile}'s policy
+ * @param failureBurst       the failure-burst rule for verified subjects; its response is
+ *                           {@code userProfile}'s policy
  */
 public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
                              Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
                              ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
                              UserProfileRules userProfile, Duration tombstoneInterval,
                              Map<String, String> clientOverrides, int httpPort, String applicationServer,
-                             String ecsTopic) {
+                             String ecsTopic, AnomalousTokenRule anomalousToken, FailureBurstRule failureBurst) {
 
     public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
     public static final Duration DEFAULT_TOMBSTONE_INTERVAL = Duration.ofSeconds(30);
@@ -83,6 +89,23 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         if (ecsTopic != null && ecsTopic.isBlank()) {
             throw new IllegalArgumentException("ecs topic must not be blank");
         }
+        Objects.requireNonNull(anomalousToken, "anomalousToken");
+        Objects.requireNonNull(failureBurst, "failureBurst");
+    }
+
+    /**
+     * The settings of the release before the anomalous-token and failure-burst rules, with those at
+     * their defaults; kept so that code written against it still compiles.
+     */
+    public DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                          Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                          ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
+                          UserProfileRules userProfile, Duration tombstoneInterval,
+                          Map<String, String> clientOverrides, int httpPort, String applicationServer,
+                          String ecsTopic) {
+        this(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir, productVersion, replay,
+                forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, clientOverrides, httpPort,
+                applicationServer, ecsTopic, AnomalousTokenRule.defaults(), FailureBurstRule.defaults());
     }
 
     /**
@@ -130,77 +153,89 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), ForgedTokenBurstRule.defaults(),
                 RevokedTokenUseRule.defaults(), UserProfileRules.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of(),
-                -1, null, null);
+                -1, null, null, AnomalousTokenRule.defaults(), FailureBurstRule.defaults());
     }
 
     public DetectorConfig withApplicationId(String value) {
         return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     public DetectorConfig withProcessingGuarantee(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
                 replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     public DetectorConfig withReplay(TokenReplayRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, value, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     public DetectorConfig withForgedTokenBurst(ForgedTokenBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, value, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     public DetectorConfig withRevokedTokenUse(RevokedTokenUseRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, value, userProfile, tombstoneInterval, clientOverrides,
-                httpPort, applicationServer, ecsTopic);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     public DetectorConfig withUserProfile(UserProfileRules value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, value, tombstoneInterval, clientOverrides,
-                httpPort, applicationServer, ecsTopic);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     public DetectorConfig withTombstoneInterval(Duration value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, value, clientOverrides,
-                httpPort, applicationServer, ecsTopic);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     /** Port of the operations endpoints; -1 for none, 0 for any free port. */
     public DetectorConfig withHttpPort(int value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, value, applicationServer, ecsTopic);
+                clientOverrides, value, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     /** {@code host:port} other instances reach this one's endpoints at; {@code null} when running alone. */
     public DetectorConfig withApplicationServer(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, value, ecsTopic);
+                clientOverrides, httpPort, value, ecsTopic, anomalousToken, failureBurst);
     }
 
     /** Topic for the ECS projection of alerts; {@code null} for none. */
     public DetectorConfig withEcsTopic(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, value);
+                clientOverrides, httpPort, applicationServer, value, anomalousToken, failureBurst);
+    }
+
+    public DetectorConfig withAnomalousToken(AnomalousTokenRule value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, httpPort, applicationServer, ecsTopic, value, failureBurst);
+    }
+
+    public DetectorConfig withFailureBurst(FailureBurstRule value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, value);
     }
 
     /** Extra client settings (TLS/SASL, tuning), applied last; replaces any given before. */
     public DetectorConfig withClientOverrides(Map<String, String> value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, value,
-                httpPort, applicationServer, ecsTopic);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
     }
 
     /** The Kafka Streams configuration. */

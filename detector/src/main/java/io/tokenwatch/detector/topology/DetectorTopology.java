@@ -4,7 +4,9 @@ import io.tokenwatch.detector.ecs.EcsAlertProjection;
 import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
+import io.tokenwatch.detector.rules.AnomalousTokenProcessor;
 import io.tokenwatch.detector.rules.Detection;
+import io.tokenwatch.detector.rules.FailureBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
 import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
@@ -40,6 +42,9 @@ import java.util.Objects;
  *   │                           forged-token-burst-offences,     │                            │
  *   │                           forged-token-burst-incidents] ───┘                            │
  *   ├▶ revoked-token-use-rule  [revoked-token-use-incidents] ──────▶ merge-revoked-token-use ◀┘
+ *   ├▶ anomalous-token-rule    [anomalous-token-incidents] ────────▶ merge-anomalous-token   │
+ *   ├▶ verified-failure-burst-rule [verified-failure-burst-rejections,                       │
+ *   │                           verified-failure-burst-incidents] ─▶ merge-verified-failure-burst
  *   │                                                                        │
  *   └▶ user-profile-rules      [user-profiles,                               ▼
  *                               user-profile-incidents] ─────────▶ merge-user-profile-rules
@@ -88,6 +93,12 @@ public final class DetectorTopology {
         KStream<String, Detection> revokedTokenUses = usage.process(
                 RevokedTokenUseProcessor.supplier(config.revokedTokenUse(), config.productVersion()),
                 Named.as("revoked-token-use-rule"));
+        KStream<String, Detection> anomalousTokens = usage.process(
+                AnomalousTokenProcessor.supplier(config.anomalousToken(), config.userProfile(), config.productVersion()),
+                Named.as("anomalous-token-rule"));
+        KStream<String, Detection> failureBursts = usage.process(
+                FailureBurstProcessor.supplier(config.failureBurst(), config.userProfile(), config.productVersion()),
+                Named.as("verified-failure-burst-rule"));
         KStream<String, Detection> profileFindings = usage.process(
                 UserProfileProcessor.supplier(config.userProfile(), config.productVersion()),
                 Named.as("user-profile-rules"));
@@ -95,6 +106,8 @@ public final class DetectorTopology {
         KStream<String, Detection> detections = replays
                 .merge(forgedTokenBursts, Named.as("merge-forged-token-burst"))
                 .merge(revokedTokenUses, Named.as("merge-revoked-token-use"))
+                .merge(anomalousTokens, Named.as("merge-anomalous-token"))
+                .merge(failureBursts, Named.as("merge-verified-failure-burst"))
                 .merge(profileFindings, Named.as("merge-user-profile-rules"));
 
         detections

@@ -22,6 +22,8 @@ public final class UsageEvents {
     private String route = "/accounts/{id}";
     private String userAgent = "curl/8";
     private String deviceId;
+    private Long iat;
+    private boolean iatSet;
 
     public static UsageEvents accepted() {
         return new UsageEvents();
@@ -89,6 +91,13 @@ public final class UsageEvents {
         return this;
     }
 
+    /** The token's {@code iat}; by default a minute before the event. */
+    public UsageEvents issuedAt(Long value) {
+        iat = value;
+        iatSet = true;
+        return this;
+    }
+
     public UsageEvents device(String value) {
         deviceId = value;
         return this;
@@ -98,7 +107,7 @@ public final class UsageEvents {
         return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), time, "filter-1",
                 "accounts", outcome,
                 hasToken ? new TokenUsageEvent.TokenFacts("a".repeat(64), verified, jti, sub, iss, List.of("api"),
-                        time - 60_000, exp, null, "k1", "ES256") : null,
+                        iatSet ? iat : Long.valueOf(time - 60_000), exp, null, "k1", "ES256") : null,
                 new TokenUsageEvent.RequestFacts("GET", route, outcome == Outcome.ACCEPTED ? 200 : 401, ip,
                         userAgent, deviceId, geo));
     }

@@ -161,9 +161,10 @@ class UserProfileRulesTest {
         assertThat(alert.anomalyAnalyses().get(0).analysisTargets().get(0).name()).isEqualTo(ALICE);
         assertThat(detector.revocations()).as("new context alerts only").isEmpty();
 
-        // Two minutes later, from Canada (no coordinates) on yet another device: the same incident.
+        // Two minutes later, from Canada (no coordinates) on yet another device with its own token: the
+        // same incident (the same token on a second device would be a replay).
         detector.send(alice(t + 2 * MINUTE).from("192.0.2.9").located("CA", null, null, 812L).device("phone-y")
-                .build());
+                .jti("token-phone-y").build());
         List<Alert> updates = alerts();
         assertThat(updates).hasSize(1);
         assertThat(updates.get(0).activityId()).isEqualTo(Alert.Activity.UPDATE.id);
@@ -346,7 +347,10 @@ class UserProfileRulesTest {
             detector.send(aliceInNewYork(at).outcome(Outcome.RATE_LIMITED).device("evil").build());
         }
 
-        assertThat(detector.alerts()).isEmpty();
+        // Twenty refusals of her own verified tokens within seconds are a failure burst, alerted and nothing
+        // more; no profile rule speaks, and nothing is revoked.
+        assertThat(detector.alerts()).extracting(a -> a.value.findingInfo().analytic().name())
+                .containsOnly(FailureBurstRule.NAME);
         assertThat(detector.revocations()).isEmpty();
         assertThat(serde.serialize("", profileOfAlice())).isEqualTo(before);
         assertThat(detector.<Incident>store(UserProfileProcessor.INCIDENTS_STORE).approximateNumEntries()).isZero();

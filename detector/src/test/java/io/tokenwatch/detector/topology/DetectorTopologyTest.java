@@ -3,6 +3,8 @@ package io.tokenwatch.detector.topology;
 import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
+import io.tokenwatch.detector.rules.AnomalousTokenProcessor;
+import io.tokenwatch.detector.rules.FailureBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
@@ -45,13 +47,15 @@ class DetectorTopologyTest {
         assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "token-replay-rule",
                 "forged-token-burst-rule", "revoked-token-use-rule", "merge-forged-token-burst",
                 "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "detection-alert", "alerts-sink", "detection-revocations",
-                "detection-metrics", "subject-recent-alerts-update",
+                "detection-metrics", "subject-recent-alerts-update", "anomalous-token-rule",
+                "merge-anomalous-token", "verified-failure-burst-rule", "merge-verified-failure-burst",
                 "revocation-expiry", "revocations-sink");
         assertThat(stores).containsExactlyInAnyOrder(TokenReplayProcessor.STORE,
                 ForgedTokenBurstProcessor.REJECTIONS_STORE, ForgedTokenBurstProcessor.OFFENCES_STORE,
                 ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
                 UserProfileProcessor.PROFILES_STORE, UserProfileProcessor.INCIDENTS_STORE,
-                RevocationExpiryProcessor.STORE, RecentAlertsProcessor.STORE);
+                RevocationExpiryProcessor.STORE, RecentAlertsProcessor.STORE, AnomalousTokenProcessor.INCIDENTS_STORE,
+                FailureBurstProcessor.REJECTIONS_STORE, FailureBurstProcessor.INCIDENTS_STORE);
         assertThat(RecentAlertsProcessor.STORE).isEqualTo("subject-recent-alerts");
         assertThat(UserProfileProcessor.PROFILES_STORE).isEqualTo("user-profiles");
         assertThat(UserProfileProcessor.INCIDENTS_STORE).isEqualTo("user-profile-incidents");

@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Value of the forgery-rejection store: the forgery-signal rejections one client address caused
- * recently, counted per time slot (oldest first), so a flood of any size costs at most
+ * Value of a sliding-window rejection count: the rejections one thing (a client address for the
+ * forged-token burst rule, a verified subject for the failure-burst rule) caused recently, counted
+ * per time slot (oldest first), so a flood of any size costs at most
  * {@link ForgedTokenBurstRule#SLOTS_PER_WINDOW} + 1 slots of state. Immutable.
  *
  * @param slots    rejections per slot, oldest first; only slots that can still fall in the window
@@ -17,9 +18,9 @@ import java.util.Map;
  * @param lastSeen the latest rejection, epoch ms
  * @param outcomes rejections of the current run by outcome wire name, e.g. {@code bad_signature}
  */
-public record RecentForgeries(List<Slot> slots, long since, long lastSeen, Map<String, Long> outcomes) {
+public record RecentRejections(List<Slot> slots, long since, long lastSeen, Map<String, Long> outcomes) {
 
-    public RecentForgeries {
+    public RecentRejections {
         slots = slots == null ? List.of() : List.copyOf(slots);
         outcomes = outcomes == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outcomes));
     }
@@ -33,15 +34,15 @@ public record RecentForgeries(List<Slot> slots, long since, long lastSeen, Map<S
     public record Slot(long start, long count) {
     }
 
-    static RecentForgeries none() {
-        return new RecentForgeries(List.of(), 0, 0, Map.of());
+    static RecentRejections none() {
+        return new RecentRejections(List.of(), 0, 0, Map.of());
     }
 
     /**
      * Adds one rejection at {@code time}, dropping slots that have left the window. A rejection older
      * than the window (as of the latest one seen) is ignored: it can no longer be part of a burst.
      */
-    RecentForgeries withRejection(long time, Outcome outcome, long windowMillis, long slotMillis) {
+    RecentRejections withRejection(long time, Outcome outcome, long windowMillis, long slotMillis) {
         long newest = Math.max(time, lastSeen);
         if (time <= newest - windowMillis) {
             return this;
@@ -70,7 +71,7 @@ public record RecentForgeries(List<Slot> slots, long since, long lastSeen, Map<S
         }
         Map<String, Long> byOutcome = new LinkedHashMap<>(newRun ? Map.of() : outcomes);
         byOutcome.merge(outcome.wire(), 1L, Long::sum);
-        return new RecentForgeries(kept, newRun ? time : Math.min(since, time), newest, byOutcome);
+        return new RecentRejections(kept, newRun ? time : Math.min(since, time), newest, byOutcome);
     }
 
     /** Rejections in the window ending at {@code time}, to the nearest slot. */

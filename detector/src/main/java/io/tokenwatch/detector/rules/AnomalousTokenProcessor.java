@@ -1,0 +1,313 @@
+package io.tokenwatch.detector.rules;
+
+import io.tokenwatch.detector.incident.Incident;
+import io.tokenwatch.detector.incident.IncidentTracker;
+import io.tokenwatch.schemas.Alert;
+import io.tokenwatch.schemas.Keys;
+import io.tokenwatch.schemas.Outcome;
+import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Anomalous tokens: tokens that should not exist, whatever the filter decided about them.
+ *
+ * <ul>
+ *   <li>{@code lifetime_beyond_policy}: a verified token whose {@code exp - iat} exceeds
+ *       {@link AnomalousTokenRule#maxLifetime()} (RFC 6819 §5.1.5.3: tokens are short-lived). A filter
+ *       with a looser policy may have accepted it; a signer that mints such tokens is misconfigured or
+ *       not ours to trust.</li>
+ *   <li>{@code issued_in_future}: a verified token whose {@code iat} lies more than
+ *       {@link AnomalousTokenRule#maxFutureSkew()} after the request's event time (RFC 7519 §4.1.6:
+ *       {@code iat} is when it was issued, which cannot be to come): a signer with a broken clock, or a
+ *       token made to outlive lifetime checks.</li>
+ *   <li>{@code rejected_issuer}: a request the filter refused for its {@code issuer} (RFC 8725 §3.8),
+ *       when {@link AnomalousTokenRule#issuerRejections()} is on.</li>
+ * </ul>
+ *
+ * <p>Each finding goes through the {@link ResponsePolicy} entry for {@link AnomalousTokenRule#NAME}
+ * (alert by default). Only the first two can lead to containment, and only because the token
+ * verified: a subject throttle or revocation, or the token's revocation, once per incident. An issuer
+ * rejection is about the sending address, never about the subject it names: that subject belongs to
+ * an issuer we do not accept (and, for a token that did not verify, is the sender's word), so acting
+ * on it could lock a victim out (DESIGN.md §4); it is alerted, keyed {@code ip|<addr>}, and nothing
+ * else.
+ *
+ * <p>One incident, one alert ({@link IncidentTracker}, store {@link #INCIDENTS_STORE}): incident keys
+ * are {@code <finding>|<iss>|<sub>} for the first two, so all of one subject's tokens meet in its
+ * task, and {@code rejected_issuer|ip|<addr>} for the third. Issuer rejections arrive under the
+ * subject key of the foreign issuer, so one address sending tokens for several foreign subjects can
+ * have an incident in each task that holds one of them.
+ *
+ * <p>Not thread-safe; Kafka Streams gives each task its own instance.
+ */
+public final class AnomalousTokenProcessor implements Processor<String, TokenUsageEvent, String, Detection> {
+
+    /** Name of the state store; part of the upgrade contract (its changelog topic derives from it). */
+    public static final String INCIDENTS_STORE = "anomalous-token-incidents";
+    static final String LIFETIME = "lifetime_beyond_policy";
+    static final String FUTURE_IAT = "issued_in_future";
+    static final String REJECTED_ISSUER = "rejected_issuer";
+    private static final Logger LOG = LoggerFactory.getLogger(AnomalousTokenProcessor.class);
+    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    private static final List<Alert.Attack> ATTACKS = List.of(new Alert.Attack("15.1",
+            new Alert.Technique("T1606", "Forge Web Credentials"), new Alert.Tactic("TA0006", "Credential Access")));
+
+    private final AnomalousTokenRule rule;
+    private final ResponsePolicy response;
+    private final Containment containment;
+    private final String productVersion;
+    private ProcessorContext<String, Detection> context;
+    /** Over store {@link #INCIDENTS_STORE}: incident key (see the class comment) → the incident open about it. */
+    private IncidentTracker incidents;
+
+    AnomalousTokenProcessor(AnomalousTokenRule rule, UserProfileRules lifetimes, String productVersion) {
+        this.rule = rule;
+        this.response = lifetimes.response();
+        this.containment = new Containment(lifetimes);
+        this.productVersion = productVersion;
+    }
+
+    /**
+     * The supplier that declares this processor's store. The response policy and the lifetimes of
+     * whatever it issues come from {@code lifetimes} (the detector's one {@link ResponsePolicy}).
+     */
+    public static ProcessorSupplier<String, TokenUsageEvent, String, Detection> supplier(AnomalousTokenRule rule,
+                                                                                      UserProfileRules lifetimes,
+                                                                                      String productVersion) {
+        Objects.requireNonNull(rule, "rule");
+        Objects.requireNonNull(lifetimes, "lifetimes");
+        return new ProcessorSupplier<>() {
+            @Override
+            public Processor<String, TokenUsageEvent, String, Detection> get() {
+                return new AnomalousTokenProcessor(rule, lifetimes, productVersion);
+            }
+
+            @Override
+            public Set<StoreBuilder<?>> stores() {
+                return Set.of(IncidentTracker.storeBuilder(INCIDENTS_STORE));
+            }
+        };
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Detection> context) {
+        this.context = context;
+        this.incidents = new IncidentTracker(AnomalousTokenRule.NAME, rule.incidents(),
+                context.getStateStore(INCIDENTS_STORE));
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, incidents::forgetClosed);
+    }
+
+    @Override
+    public void process(Record<String, TokenUsageEvent> record) {
+        TokenUsageEvent event = record.value();
+        if (event == null || event.token() == null) {
+            return;
+        }
+        List<Anomaly> found = new ArrayList<>();
+        if (event.hasVerifiedSubject()) {
+            lifetimeBeyondPolicy(event).ifPresent(found::add);
+            issuedInFuture(event).ifPresent(found::add);
+        }
+        if (rule.issuerRejections() && event.outcome() == Outcome.ISSUER) {
+            found.add(rejectedIssuer(event));
+        }
+        for (Anomaly anomaly : found) {
+            respond(anomaly, event, record.timestamp());
+        }
+    }
+
+    /**
+     * One anomaly about one request.
+     *
+     * @param finding     which check fired ({@link #LIFETIME}, {@link #FUTURE_IAT}, {@link #REJECTED_ISSUER})
+     * @param severity    how bad, which selects the response
+     * @param incidentKey what the incident is about
+     * @param recordKey   the key the detection is published under (subject or address)
+     * @param trusted     true when the token verified and names one of our subjects, so containment may
+     *                    act on it
+     * @param title       one-line title
+     * @param desc        what the check means
+     * @param summary     what was observed, for the alert message
+     * @param figures     observed value, baseline and threshold
+     */
+    private record Anomaly(String finding, Alert.Severity severity, String incidentKey, String recordKey,
+                           boolean trusted, String title, String desc, String summary, Figures figures) {
+    }
+
+    private Optional<Anomaly> lifetimeBeyondPolicy(TokenUsageEvent event) {
+        TokenUsageEvent.TokenFacts token = event.token();
+        if (token.issuedAt() == null || token.expiresAt() == null) {
+            return Optional.empty();
+        }
+        long lifetime = saturatingDifference(token.expiresAt(), token.issuedAt());
+        // RFC 6819 §5.1.5.3: short-lived tokens; a life longer than policy allows should never be minted.
+        if (lifetime <= rule.maxLifetime().toMillis()) {
+            return Optional.empty();
+        }
+        String max = Findings.describe(rule.maxLifetime());
+        long seconds = lifetime / 1000;
+        return Optional.of(new Anomaly(LIFETIME, Alert.Severity.MEDIUM, LIFETIME + "|" + event.key(), event.key(),
+                true, "Token lifetime beyond policy",
+                "A token that verified lives longer (exp - iat) than policy allows: its signer is misconfigured "
+                        + "or someone holding a signing key mints long-lived tokens.",
+                "token lifetime " + Findings.describe(Duration.ofSeconds(seconds)) + " exceeds the policy maximum of "
+                        + max,
+                new Figures("token_lifetime_seconds", seconds, "exp - iat = " + seconds + " s",
+                        rule.maxLifetime().toSeconds(), "the issuer's tokens live at most " + max,
+                        rule.maxLifetime().toSeconds() + 1, "more than " + max)));
+    }
+
+    private Optional<Anomaly> issuedInFuture(TokenUsageEvent event) {
+        Long iat = event.token().issuedAt();
+        if (iat == null) {
+            return Optional.empty();
+        }
+        long ahead = saturatingDifference(iat, event.eventTime());
+        // RFC 7519 §4.1.6: iat is when the token was issued, which cannot lie after the request beyond skew.
+        if (ahead <= rule.maxFutureSkew().toMillis()) {
+            return Optional.empty();
+        }
+        String skew = Findings.describe(rule.maxFutureSkew());
+        long seconds = ahead / 1000;
+        return Optional.of(new Anomaly(FUTURE_IAT, Alert.Severity.MEDIUM, FUTURE_IAT + "|" + event.key(),
+                event.key(), true, "Token issued in the future",
+                "A token that verified claims to have been issued after the request that carried it, beyond any "
+                        + "allowed clock skew: a signer with a broken clock, or a token made to outlive lifetime checks.",
+                "token iat " + seconds + " s after the request, more than the allowed skew of " + skew,
+                new Figures("issued_at_ahead_seconds", seconds, "iat - event time = " + seconds + " s", 0,
+                        "a token is issued before it is used",
+                        rule.maxFutureSkew().toSeconds() + 1, "more than " + skew + " ahead")));
+    }
+
+    /** {@code a - b}, held at the long range: claims are the signer's numbers and may be extreme. */
+    private static long saturatingDifference(long a, long b) {
+        long difference = a - b;
+        // Overflow exactly when the operands' signs differ and the result's sign differs from a's.
+        if (((a ^ b) & (a ^ difference)) < 0) {
+            return a < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
+        return difference;
+    }
+
+    private Anomaly rejectedIssuer(TokenUsageEvent event) {
+        String address = event.request().clientIp();
+        boolean verified = event.token().verified();
+        String claimed = event.token().iss() == null ? "no issuer" : "issuer " + event.token().iss();
+        return new Anomaly(REJECTED_ISSUER, verified ? Alert.Severity.MEDIUM : Alert.Severity.LOW,
+                REJECTED_ISSUER + "|" + Keys.ip(address), Keys.ip(address), false,
+                "Token from an issuer the filters reject",
+                "A request carried a token naming an issuer the filters do not accept (RFC 8725 §3.8)"
+                        + (verified ? ", signed with a key they trust: a signer issuing for the wrong issuer."
+                        : "; its signature did not verify either.")
+                        + " Only the sending address is concerned; the subject it names is not acted on.",
+                "token with " + claimed + " rejected, from " + address,
+                new Figures("rejected_issuer_tokens", 1, "a token of a rejected issuer", 0,
+                        "clients present tokens of the issuers they are configured for", 1,
+                        "any token of a rejected issuer"));
+    }
+
+    private void respond(Anomaly anomaly, TokenUsageEvent event, long timestamp) {
+        Set<ResponseAction> actions = response.actionsFor(AnomalousTokenRule.NAME, anomaly.severity());
+        if (actions.contains(ResponseAction.OBSERVE)) {
+            LOG.debug("observed {} ({}) for {}", AnomalousTokenRule.NAME, anomaly.finding(), anomaly.recordKey());
+            return;
+        }
+        long now = event.eventTime();
+        Incident incident = incidents.recordOccurrence(anomaly.incidentKey(), now);
+        Optional<Alert.Activity> activity = incidents.reportDue(incident, now, false);
+        if (activity.isEmpty()) {
+            return;
+        }
+        List<Revocation> revocations = anomaly.trusted() && activity.get() == Alert.Activity.CREATE
+                ? containment.revocations(actions, AnomalousTokenRule.NAME, event, incident, now)
+                : List.of();
+        Incident reported = incidents.markReported(incident, now);
+        Alert alert = anomalyAlert(activity.get(), reported, anomaly, event, actions, revocations);
+        context.forward(new Record<>(anomaly.recordKey(), new Detection(alert, revocations), timestamp));
+    }
+
+    private Alert anomalyAlert(Alert.Activity activity, Incident incident, Anomaly anomaly, TokenUsageEvent trigger,
+                               Set<ResponseAction> actions, List<Revocation> revocations) {
+        TokenUsageEvent.TokenFacts token = trigger.token();
+        String message = (anomaly.trusted() ? "Subject " + token.sub() + ": " : "") + anomaly.summary()
+                + (activity == Alert.Activity.UPDATE ? "; " + incident.count() + " since the incident began" : "");
+        Alert.Actor actor = anomaly.trusted()
+                ? new Alert.Actor(new Alert.User(trigger.key(), token.sub(), token.iss()))
+                // No actor: the subject of a rejected issuer is none of ours.
+                : null;
+        Alert.AnalysisTarget target = anomaly.trusted() ? new Alert.AnalysisTarget(trigger.key(), "User")
+                : new Alert.AnalysisTarget(anomaly.recordKey(), "Network Endpoint");
+        return Alert.detectionFinding(activity, anomaly.severity(), trigger.eventTime(), message, productVersion,
+                new Alert.FindingInfo(incident.uid(), anomaly.title(), anomaly.desc(),
+                        List.of(AnomalousTokenRule.NAME, anomaly.finding()),
+                        Alert.Analytic.rule(AnomalousTokenRule.NAME, AnomalousTokenRule.VERSION),
+                        incident.firstSeen(), incident.lastSeen(), ATTACKS),
+                actor,
+                List.of(evidence(trigger)),
+                List.of(anomaly.figures().analysis(target)),
+                unmapped(anomaly, incident, trigger, actions, revocations));
+    }
+
+    private static Alert.Evidence evidence(TokenUsageEvent trigger) {
+        TokenUsageEvent.Geo geo = trigger.request().geo();
+        Alert.Location location = geo == null ? null : new Alert.Location(geo.country(), geo.region(), geo.lat(),
+                geo.lon());
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("outcome", trigger.outcome().wire());
+        data.put("service", trigger.service());
+        data.put("route", trigger.request().route());
+        data.put("filter_id", trigger.filterId());
+        data.put("time", trigger.eventTime());
+        return new Alert.Evidence("request from " + trigger.request().clientIp(),
+                new Alert.NetworkEndpoint(trigger.request().clientIp(), location), data);
+    }
+
+    private static Map<String, Object> unmapped(Anomaly anomaly, Incident incident, TokenUsageEvent trigger,
+                                                Set<ResponseAction> actions, List<Revocation> revocations) {
+        TokenUsageEvent.TokenFacts token = trigger.token();
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("fingerprint", token.fingerprint());
+        facts.put("signature_verified", token.verified());
+        // Claims of a token we do not act on are labelled as claims.
+        String prefix = anomaly.trusted() ? "" : "claimed_";
+        putIfPresent(facts, prefix + "iss", token.iss());
+        putIfPresent(facts, prefix + "sub", token.sub());
+        putIfPresent(facts, prefix + "jti", token.jti());
+        putIfPresent(facts, "issued_at", token.issuedAt());
+        putIfPresent(facts, "expires_at", token.expiresAt());
+        putIfPresent(facts, "kid", token.kid());
+        putIfPresent(facts, "alg", token.alg());
+        Map<String, Object> unmapped = new LinkedHashMap<>();
+        unmapped.put("finding", anomaly.finding());
+        unmapped.put("figures", anomaly.figures().unmapped());
+        unmapped.put("incident", Findings.incident(incident));
+        unmapped.put("response", Findings.response(anomaly.trusted() ? actions : Set.of(ResponseAction.ALERT),
+                revocations));
+        unmapped.put(anomaly.trusted() ? "token" : "untrusted_token", facts);
+        unmapped.put("trigger_event_id", trigger.eventId());
+        return unmapped;
+    }
+
+    private static void putIfPresent(Map<String, Object> map, String name, Object value) {
+        if (value != null) {
+            map.put(name, value);
+        }
+    }
+}
