@@ -85,7 +85,8 @@ import static org.assertj.core.api.Assertions.fail;
  * process id, hence the transactional id, so the new producer fences the old one and aborts its open
  * transaction at once instead of after the transaction timeout.
  *
- * <p>Runs in about 30 s. Not thread-safe; JUnit runs it on one thread.
+ * <p>Runs in 20 to 35 s on two shared cores, most of it two JVM starts and the 6 s session timeout.
+ * Not thread-safe; JUnit runs it on one thread.
  */
 class DetectorCrashRecoveryTest {
 
@@ -140,12 +141,14 @@ class DetectorCrashRecoveryTest {
         Path stateDir = Files.createDirectories(dir.resolve("state"));
         Path clientConfig = writeClientConfig();
 
+        long openAtKill = 0;
         try (KafkaProducer<String, TokenUsageEvent> producer = usageProducer();
              CommittedRevocations committed = new CommittedRevocations(kafka.bootstrapServers())) {
             UsageStream stream = new UsageStream(producer, jtis);
             int committedAtKill = -1;
-            long openAtKill = 0;
-            for (int attempt = 1; attempt <= KILL_ATTEMPTS && openAtKill == 0; attempt++) {
+            int attempt = 0;
+            while (openAtKill == 0 && attempt < KILL_ATTEMPTS) {
+                attempt++;
                 DetectorProcess detector = startDetector(stateDir, clientConfig, "run-" + attempt);
                 int killAt = committed.count() + COMMITTED_BEFORE_EACH_KILL;
                 awaitProducing(stream, committed, detector,
@@ -162,8 +165,8 @@ class DetectorCrashRecoveryTest {
             DetectorProcess last = startDetector(stateDir, clientConfig, "final");
             awaitProducing(stream, committed, last, () -> stream.done() && committed.count() >= INCIDENTS
                     && inputFullyCommitted());
-            System.out.printf("crash test: %d of %d incidents committed before the kill, %d revocation records "
-                    + "in the open transaction at the kill%n", committedAtKill, INCIDENTS, openAtKill);
+            System.out.printf("crash test: kill %d struck an open transaction holding %d revocation records; "
+                    + "%d of %d incidents committed before it%n", attempt, openAtKill, committedAtKill, INCIDENTS);
         }
 
         List<ConsumerRecord<String, byte[]>> revocations = readAll(Topics.REVOCATIONS.name(),
@@ -191,9 +194,11 @@ class DetectorCrashRecoveryTest {
         assertThat(creationAlertsByJti).as("committed token-replay creation alerts per token")
                 .isEqualTo(expectedOnce);
 
-        int everyRecord = readAll(Topics.REVOCATIONS.name(), IsolationLevel.READ_UNCOMMITTED).size();
-        assertThat(everyRecord).as("revocation records in the log, including those of aborted transactions")
-                .isGreaterThan(INCIDENTS);
+        // The killed process's open transaction was aborted, not lost from view only by luck: its
+        // records are still in the log, where a read_uncommitted reader would count them twice.
+        long everyRecord = readAll(Topics.REVOCATIONS.name(), IsolationLevel.READ_UNCOMMITTED).size();
+        assertThat(everyRecord - INCIDENTS).as("revocation records of aborted transactions in the log")
+                .isGreaterThanOrEqualTo(openAtKill);
     }
 
     /** Produces under flow control until {@code done}, failing with the detector's output on a time-out or exit. */
