@@ -10,6 +10,7 @@ import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.tokenwatch.filter.clientip.IpAddress;
+import io.tokenwatch.filter.clientip.Ipv4Literal;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Limit;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Rule;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Scope;
@@ -118,7 +119,11 @@ public final class RateLimiter {
      * @throws IllegalArgumentException if {@code address} is not an address literal
      */
     public String ipKey(String address) {
-        IpAddress ip = IpAddress.parse(Objects.requireNonNull(address, "address"));
+        if (Ipv4Literal.isCanonical(Objects.requireNonNull(address, "address"))) {
+            // Already the canonical text IpAddress would give back: no parse on the request path.
+            return IP_PREFIX + address;
+        }
+        IpAddress ip = IpAddress.parse(address);
         if (ip.isIpv4() || ipv6PrefixLength == 128) {
             return IP_PREFIX + ip;
         }
