@@ -165,7 +165,11 @@ public final class RateLimiter {
             return Optional.empty();
         }
         Limit wanted = effectiveLimit(base.get(), activeThrottle(scopeKey, clock.millis()));
-        Entry entry = buckets.get(new BucketKey(scopeKey, rule.get().id()), k -> new Entry(wanted, timeMeter));
+        BucketKey key = new BucketKey(scopeKey, rule.get().id());
+        Entry entry = buckets.getIfPresent(key);
+        if (entry == null) {
+            entry = buckets.get(key, k -> new Entry(wanted, timeMeter));
+        }
         Limit limit = entry.align(wanted);
         String name = rule.get().policyName(scope);
         long window = limit.window().toSeconds();
