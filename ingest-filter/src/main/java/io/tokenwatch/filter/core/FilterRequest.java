@@ -25,12 +25,9 @@ public record FilterRequest(String method, String route, List<String> authorizat
         authorization = authorization == null ? List.of() : List.copyOf(authorization);
         Objects.requireNonNull(clientIp, "clientIp");
         // Adapters must resolve the client to an address; a name or "unknown" is their bug, not the client's.
-        // A canonical dotted quad, the common case, passes without the general (regex) check.
-        if (!io.tokenwatch.filter.clientip.Ipv4Literal.isCanonical(clientIp)) {
-            io.tokenwatch.schemas.Keys.requireIpOrCidr(clientIp);
-            if (clientIp.indexOf('/') >= 0) {
-                throw new IllegalArgumentException("client IP must be an address, not a CIDR: " + clientIp);
-            }
+        io.tokenwatch.schemas.Keys.requireIpOrCidr(clientIp);
+        if (clientIp.indexOf('/') >= 0) {
+            throw new IllegalArgumentException("client IP must be an address, not a CIDR: " + clientIp);
         }
     }
 

@@ -10,12 +10,12 @@ import io.github.bucket4j.EstimationProbe;
 import io.github.bucket4j.TimeMeter;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import io.tokenwatch.filter.clientip.IpAddress;
-import io.tokenwatch.filter.clientip.Ipv4Literal;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Limit;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Rule;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Scope;
 import io.tokenwatch.filter.revocation.RevocationView;
 import io.tokenwatch.filter.revocation.Throttle;
+import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.filter.revocation.ThrottleListener;
 
 import java.time.Clock;
@@ -119,8 +119,8 @@ public final class RateLimiter {
      * @throws IllegalArgumentException if {@code address} is not an address literal
      */
     public String ipKey(String address) {
-        if (Ipv4Literal.isCanonical(Objects.requireNonNull(address, "address"))) {
-            // Already the canonical text IpAddress would give back: no parse on the request path.
+        if (Keys.isIpv4(Objects.requireNonNull(address, "address"))) {
+            // A dotted quad is already the canonical text IpAddress would give back: no parse needed.
             return IP_PREFIX + address;
         }
         IpAddress ip = IpAddress.parse(address);
