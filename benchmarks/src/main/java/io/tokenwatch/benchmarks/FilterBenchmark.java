@@ -23,12 +23,13 @@ import org.springframework.security.oauth2.jwt.JwtDecoder;
 import java.util.concurrent.TimeUnit;
 
 /**
- * DESIGN.md §5, filter rows: the cost of one request through the tokenwatch filter, against the bare
- * jjwt verification it is built on and against Spring Security's {@code NimbusJwtDecoder}, on the
- * same tokens in the same run.
+ * DESIGN.md §5, filter rows: the cost of one request through the tokenwatch filter, against a bare
+ * jjwt verification of the same token (the yardstick DESIGN.md names; the filter has its own one-pass
+ * verifier on the JCA primitives and Tink's Ed25519) and against Spring Security's
+ * {@code NimbusJwtDecoder}, on the same tokens in the same run.
  *
  * <ul>
- *   <li>{@link #bareJjwt}: jjwt's parse-and-verify alone, parser built once. The floor.</li>
+ *   <li>{@link #bareJjwt}: jjwt's parse-and-verify alone, parser built once: the yardstick.</li>
  *   <li>{@link #pipelineCold}: {@code TokenFilter.check} — credential parsing, header rules, signature,
  *       claim checks, revocation lookups against {@value FilterFixture#UNRELATED_REVOCATIONS} entries,
  *       the subject's rate-limit bucket charged, security and rate-limit headers, usage event built

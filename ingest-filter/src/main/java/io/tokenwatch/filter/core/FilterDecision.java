@@ -75,6 +75,10 @@ public record FilterDecision(Outcome outcome, int status, Optional<TokenClaims> 
         if (extra.isEmpty()) {
             return this;
         }
+        if (headers.isEmpty()) {
+            // Usually so (an accept, with its RateLimit fields): no merge, and no copy of an immutable map.
+            return new FilterDecision(outcome, status, claims, extra, securityHeaders);
+        }
         Map<String, String> all = new HashMap<>(headers);
         all.putAll(extra);
         return new FilterDecision(outcome, status, claims, all, securityHeaders);

@@ -15,7 +15,6 @@ import io.tokenwatch.schemas.TokenUsageEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,6 +52,9 @@ public final class TokenFilter {
 
     /** {@code Retry-After} of a 503 for {@code keys_unavailable}: the key source retries within seconds. */
     public static final long DEFAULT_KEYS_RETRY_AFTER_SECONDS = 5;
+    private static final String BEARER = "Bearer";
+    /** RFC 6750 §2.1 {@code b64token}: ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/", then "=" padding. */
+    private static final boolean[] B64TOKEN_CHARS = b64TokenChars();
 
     private final Settings settings;
     private final TokenValidator validator;
@@ -189,7 +191,8 @@ public final class TokenFilter {
         }
         String value = authorization.get(0).strip();
         int space = value.indexOf(' ');
-        if (space <= 0 || !value.substring(0, space).toLowerCase(Locale.ROOT).equals("bearer")) {
+        // RFC 9110 §11.1: the scheme name is case-insensitive.
+        if (space != BEARER.length() || !value.regionMatches(true, 0, BEARER, 0, space)) {
             return Optional.empty();
         }
         String token = value.substring(space + 1).strip();
@@ -213,16 +216,22 @@ public final class TokenFilter {
 
     private static boolean isB64Token(String token) {
         for (int i = 0; i < token.length(); i++) {
-            if (!isB64TokenChar(token.charAt(i))) {
+            char c = token.charAt(i);
+            // One table lookup per character: this scan runs over every token of every request.
+            if (c >= B64TOKEN_CHARS.length || !B64TOKEN_CHARS[c]) {
                 return false;
             }
         }
         return true;
     }
 
-    private static boolean isB64TokenChar(int c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+    private static boolean[] b64TokenChars() {
+        boolean[] table = new boolean[128];
+        for (int c = 0; c < table.length; c++) {
+            table[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
+        }
+        return table;
     }
 
     /** Adds the route's security headers and emits the usage event: the one exit of {@link #check}. */

@@ -38,10 +38,13 @@ public final class RateLimitPolicy {
     private static final int NO_RULE = -1;
 
     private final List<Rule> rules;
+    /** {@link #ruleFor}'s answers, one per rule, made once rather than per request. */
+    private final List<Optional<Rule>> answers;
     private final Cache<String, Integer> ruleIndexByRoute = Caffeine.newBuilder().maximumSize(4096).build();
 
     private RateLimitPolicy(List<Rule> rules) {
         this.rules = List.copyOf(rules);
+        this.answers = this.rules.stream().map(Optional::of).toList();
     }
 
     public static Builder builder() {
@@ -58,8 +61,9 @@ public final class RateLimitPolicy {
         if (rules.isEmpty() || route == null) {
             return Optional.empty();
         }
-        int index = ruleIndexByRoute.get(route, this::firstMatch);
-        return index == NO_RULE ? Optional.empty() : Optional.of(rules.get(index));
+        Integer known = ruleIndexByRoute.getIfPresent(route);
+        int index = known != null ? known : ruleIndexByRoute.get(route, this::firstMatch);
+        return index == NO_RULE ? Optional.empty() : answers.get(index);
     }
 
     public List<Rule> rules() {

@@ -15,6 +15,7 @@ import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Rule;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Scope;
 import io.tokenwatch.filter.revocation.RevocationView;
 import io.tokenwatch.filter.revocation.Throttle;
+import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.filter.revocation.ThrottleListener;
 
 import java.time.Clock;
@@ -118,7 +119,11 @@ public final class RateLimiter {
      * @throws IllegalArgumentException if {@code address} is not an address literal
      */
     public String ipKey(String address) {
-        IpAddress ip = IpAddress.parse(Objects.requireNonNull(address, "address"));
+        if (Keys.isIpv4(Objects.requireNonNull(address, "address"))) {
+            // A dotted quad is already the canonical text IpAddress would give back: no parse needed.
+            return IP_PREFIX + address;
+        }
+        IpAddress ip = IpAddress.parse(address);
         if (ip.isIpv4() || ipv6PrefixLength == 128) {
             return IP_PREFIX + ip;
         }
@@ -160,7 +165,11 @@ public final class RateLimiter {
             return Optional.empty();
         }
         Limit wanted = effectiveLimit(base.get(), activeThrottle(scopeKey, clock.millis()));
-        Entry entry = buckets.get(new BucketKey(scopeKey, rule.get().id()), k -> new Entry(wanted, timeMeter));
+        BucketKey key = new BucketKey(scopeKey, rule.get().id());
+        Entry entry = buckets.getIfPresent(key);
+        if (entry == null) {
+            entry = buckets.get(key, k -> new Entry(wanted, timeMeter));
+        }
         Limit limit = entry.align(wanted);
         String name = rule.get().policyName(scope);
         long window = limit.window().toSeconds();

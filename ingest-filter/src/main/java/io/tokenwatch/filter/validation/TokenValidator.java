@@ -1,52 +1,53 @@
 package io.tokenwatch.filter.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.jsonwebtoken.ClaimJwtException;
-import io.jsonwebtoken.Claims;
-import io.jsonwebtoken.ExpiredJwtException;
-import io.jsonwebtoken.Header;
-import io.jsonwebtoken.Jws;
-import io.jsonwebtoken.JwsHeader;
-import io.jsonwebtoken.JwtException;
-import io.jsonwebtoken.PrematureJwtException;
-import io.jsonwebtoken.security.InvalidKeyException;
-import io.jsonwebtoken.security.SignatureException;
-import io.jsonwebtoken.security.UnsupportedKeyException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.tokenwatch.schemas.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.Optional;
 
 /**
  * Validates one compact JWS against one issuer's policy: size cap, the signature layer
  * ({@link SignatureVerifier}: header rules, then the signature with a key bound to the header's
- * algorithm), then the claim checks of {@link ClaimValidators#createDefault}. Every jjwt exception is
- * translated here, in one place, into a stable {@link Outcome}.
+ * algorithm), the claims set read once ({@link ClaimsReader}), the token's time window, then the
+ * claim checks of {@link ClaimValidators#createDefault}. Every failure becomes a stable
+ * {@link Outcome} here, in one place.
  *
  * <p>For a token that fails before its signature verifies, the payload is still decoded (never
  * trusted) so telemetry can show what the attacker claimed; such claims are marked unverified.
  *
- * <p>Thread-safe: the jjwt parser and the claim validators are immutable.
+ * <p>Thread-safe: the verifier and the claim validators are immutable.
  */
 public final class TokenValidator {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenValidator.class);
+    /** Lenient reading of unverified parts, for telemetry only. */
+    private static final ObjectMapper TELEMETRY_JSON = JsonMapper.builder().build();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        }
+    });
 
     private final IssuerPolicy policy;
+    private final Clock clock;
+    private final Duration clockSkew;
     private final SignatureVerifier signatures;
     private final ClaimValidator claimValidator;
     /** Remembered results, or null for a validator that verifies every time. */
@@ -59,8 +60,9 @@ public final class TokenValidator {
      */
     public TokenValidator(IssuerPolicy policy, Clock clock, VerifiedTokenCache cache) {
         this.policy = Objects.requireNonNull(policy, "policy");
-        Objects.requireNonNull(clock, "clock");
-        this.signatures = new SignatureVerifier(policy, clock);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.clockSkew = policy.clockSkew();
+        this.signatures = new SignatureVerifier(policy);
         this.claimValidator = ClaimValidators.createDefault(policy, clock);
         this.cache = cache;
     }
@@ -72,20 +74,21 @@ public final class TokenValidator {
 
     /** Validates {@code token}, the compact serialization taken from the bearer credential. */
     public ValidationResult validate(String token) {
-        // Capped before any decoding, so an oversized token costs nothing but this comparison.
+        // Capped before any decoding, so an oversized token costs nothing but this and its fingerprint.
         if (token.length() > policy.maxTokenBytes()) {
             return ValidationResult.failure(Outcome.MALFORMED, TokenClaims.unreadable(fingerprint(token)),
                     List.of("token longer than " + policy.maxTokenBytes() + " bytes"));
         }
-        String fingerprint = fingerprint(token);
+        byte[] ascii = ascii(token);
+        String fingerprint = fingerprint(ascii);
         if (cache == null) {
-            return validateAfresh(token, fingerprint);
+            return validateAfresh(ascii, fingerprint);
         }
-        Optional<ValidationResult> remembered = cache.lookup(fingerprint);
-        if (remembered.isPresent()) {
-            return remembered.get();
+        ValidationResult remembered = cache.find(fingerprint);
+        if (remembered != null) {
+            return remembered;
         }
-        ValidationResult result = validateAfresh(token, fingerprint);
+        ValidationResult result = validateAfresh(ascii, fingerprint);
         cache.remember(result);
         return result;
     }
@@ -95,97 +98,94 @@ public final class TokenValidator {
         return Optional.ofNullable(cache);
     }
 
-    private ValidationResult validateAfresh(String token, String fingerprint) {
+    private ValidationResult validateAfresh(byte[] ascii, String fingerprint) {
+        SignatureVerifier.Verified jws;
+        ClaimsReader.Read read;
         try {
-            Jws<?> jws = signatures.verify(token);
-            if (!(jws.getPayload() instanceof Claims payload)) {
-                throw new TokenRejectedException(Outcome.MALFORMED, "payload is not a JSON claims set");
-            }
-            TokenClaims verified = toClaims(fingerprint, true, jws.getHeader(), payload);
-            ClaimValidator.Result result = claimValidator.validate(
-                    new VerifiedJwt(verified, jws.getHeader().getType(), presentNames(payload)));
-            if (!result.isSuccess()) {
-                List<String> errors = result.failures().stream().map(ClaimValidator.Failure::detail).toList();
-                LOG.debug("token {} rejected: {}", shortId(fingerprint), errors);
-                return ValidationResult.failure(result.failures().get(0).reason(), verified, errors);
-            }
-            return ValidationResult.success(verified);
-        } catch (ClaimJwtException e) {
-            // jjwt raises these (expired, premature) only after the signature verified: authentic claims.
-            return reject(translate(e), toClaims(fingerprint, true, e.getHeader(), e.getClaims()));
-        } catch (RuntimeException e) {
-            return reject(translate(e), readUnverified(token, fingerprint));
+            jws = signatures.verify(ascii, ascii.length);
+            read = ClaimsReader.read(jws.payload(), fingerprint, jws.header().alg(), jws.header().kid());
+        } catch (TokenRejectedException e) {
+            // Before the claims could be believed: whatever they say is recorded as unverified.
+            return reject(e.outcome(), e.getMessage(), readUnverified(ascii, fingerprint));
         }
+        TokenClaims verified = read.claims();
+        ClaimValidator.Failure window = timeWindow(verified);
+        if (window != null) {
+            // The signature held: these are the issuer's claims, just not valid now.
+            return reject(window.reason(), window.detail(), verified);
+        }
+        ClaimValidator.Result result = claimValidator.validate(
+                new VerifiedJwt(verified, jws.header().typ(), read.names()));
+        if (!result.isSuccess()) {
+            List<String> errors = result.failures().stream().map(ClaimValidator.Failure::detail).toList();
+            LOG.debug("token {} rejected: {}", shortId(fingerprint), errors);
+            return ValidationResult.failure(result.failures().get(0).reason(), verified, errors);
+        }
+        return ValidationResult.success(verified);
+    }
+
+    /**
+     * {@code exp}, then {@code nbf}, right after the signature and before the other claim checks,
+     * each with the policy's clock skew; an absent claim passes here ({@link ExpirationValidator}
+     * requires {@code exp}).
+     */
+    private ClaimValidator.Failure timeWindow(TokenClaims claims) {
+        long now = clock.millis();
+        long skew = clockSkew.toMillis();
+        // RFC 7519 §4.1.4: MUST NOT be accepted on or after exp.
+        if (claims.expiresAt() != null && now - skew >= claims.expiresAt().toEpochMilli()) {
+            return new ClaimValidator.Failure(Outcome.EXPIRED, "expired");
+        }
+        // RFC 7519 §4.1.5: MUST NOT be accepted before nbf.
+        if (claims.notBefore() != null && now + skew < claims.notBefore().toEpochMilli()) {
+            return new ClaimValidator.Failure(Outcome.NOT_YET_VALID, "not yet valid");
+        }
+        return null;
     }
 
     /**
      * Runs the signature layer alone, exactly as {@link #validate} does, on a compact JWS whose payload
      * need not be a claims set: the size cap, the header rules, and signature verification with a
-     * configured key bound to the header's algorithm. For conformance tests and diagnostics; a
-     * verified signature says nothing about issuer, audience or lifetime.
+     * configured key bound to the header's algorithm; for a payload that is a claims set, also its
+     * time window ({@code exp}, {@code nbf}). For conformance tests and diagnostics; a verified
+     * signature says nothing about issuer, audience or lifetime.
      */
     public SignatureCheck verifySignatureOnly(String compact) {
         if (compact.length() > policy.maxTokenBytes()) {
             return new SignatureCheck(Outcome.MALFORMED, "token longer than " + policy.maxTokenBytes() + " bytes");
         }
+        byte[] ascii = ascii(compact);
+        SignatureVerifier.Verified jws;
         try {
-            signatures.verify(compact);
+            jws = signatures.verify(ascii, ascii.length);
+        } catch (TokenRejectedException e) {
+            return new SignatureCheck(e.outcome(), e.getMessage());
+        }
+        TokenClaims claims;
+        try {
+            claims = ClaimsReader.read(jws.payload(), "0".repeat(64), null, null).claims();
+        } catch (TokenRejectedException notClaims) {
+            // Content other than a claims set: the signature is all there is to check.
             return SignatureCheck.VERIFIED;
-        } catch (RuntimeException e) {
-            Rejection rejection = translate(e);
-            return new SignatureCheck(rejection.outcome(), rejection.detail());
         }
+        ClaimValidator.Failure window = timeWindow(claims);
+        return window == null ? SignatureCheck.VERIFIED : new SignatureCheck(window.reason(), window.detail());
     }
 
-    /** A rejection reason and its diagnostic detail. */
-    private record Rejection(Outcome outcome, String detail) {
-    }
-
-    /** Our own and jjwt's exceptions, translated into a stable outcome in this one place. */
-    private static Rejection translate(RuntimeException e) {
-        if (e instanceof TokenRejectedException rejected) {
-            return new Rejection(rejected.outcome(), rejected.getMessage());
-        }
-        if (e instanceof ExpiredJwtException) {
-            return new Rejection(Outcome.EXPIRED, "expired");
-        }
-        if (e instanceof PrematureJwtException) {
-            // RFC 7519 §4.1.5: MUST NOT be accepted before nbf.
-            return new Rejection(Outcome.NOT_YET_VALID, "not yet valid");
-        }
-        if (e instanceof SignatureException) {
-            return new Rejection(Outcome.BAD_SIGNATURE, "signature did not verify");
-        }
-        if (e instanceof InvalidKeyException || e instanceof UnsupportedKeyException) {
-            return new Rejection(Outcome.ALG_NOT_ALLOWED, "key does not fit the algorithm: " + e.getMessage());
-        }
-        if (e instanceof JwtException || e instanceof IllegalArgumentException) {
-            // Malformed, unsupported (unsecured, JWE, not claims), undecodable.
-            return new Rejection(Outcome.MALFORMED, e.getClass().getSimpleName());
-        }
-        throw e;
-    }
-
-    private static ValidationResult reject(Rejection rejection, TokenClaims claims) {
-        LOG.debug("token {} rejected ({}): {}", shortId(claims.fingerprint()), rejection.outcome().wire(),
-                rejection.detail());
-        return ValidationResult.failure(rejection.outcome(), claims, List.of(rejection.detail()));
-    }
-
-    /** The names of claims present with a value: what {@link RequiredClaimsValidator} looks for. */
-    private static Set<String> presentNames(Map<String, ?> payload) {
-        return payload.entrySet().stream().filter(e -> e.getValue() != null).map(Map.Entry::getKey)
-                .collect(Collectors.toUnmodifiableSet());
+    private static ValidationResult reject(Outcome outcome, String detail, TokenClaims claims) {
+        LOG.debug("token {} rejected ({}): {}", shortId(claims.fingerprint()), outcome.wire(), detail);
+        return ValidationResult.failure(outcome, claims, List.of(detail));
     }
 
     /** Best-effort read of header and payload without trusting them, for telemetry only. */
-    private static TokenClaims readUnverified(String token, String fingerprint) {
-        String[] parts = token.split("\\.", -1);
-        if (parts.length != 3) {
+    private static TokenClaims readUnverified(byte[] ascii, String fingerprint) {
+        int first = SignatureVerifier.indexOf(ascii, 0, ascii.length);
+        int second = first < 0 ? -1 : SignatureVerifier.indexOf(ascii, first + 1, ascii.length);
+        if (second < 0 || SignatureVerifier.indexOf(ascii, second + 1, ascii.length) >= 0) {
             return TokenClaims.unreadable(fingerprint);
         }
-        JsonNode header = SignatureVerifier.decodeJson(parts[0]);
-        JsonNode payload = SignatureVerifier.decodeJson(parts[1]);
+        JsonNode header = decodeJson(ascii, 0, first);
+        JsonNode payload = decodeJson(ascii, first + 1, second);
         if (header == null || !header.isObject()) {
             return TokenClaims.unreadable(fingerprint);
         }
@@ -205,6 +205,19 @@ public final class TokenValidator {
                 seconds(payload, "exp"), seconds(payload, "nbf"));
     }
 
+    /** The JSON of a base64url part, or {@code null} when it is not valid base64url JSON. */
+    private static JsonNode decodeJson(byte[] ascii, int from, int to) {
+        byte[] bytes = Base64Url.decode(ascii, from, to);
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            return TELEMETRY_JSON.readTree(bytes);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     private static String text(JsonNode node, String field) {
         JsonNode value = node == null ? null : node.get(field);
         return value != null && value.isTextual() ? value.asText() : null;
@@ -221,27 +234,27 @@ public final class TokenValidator {
         return s > -31_556_889_864L && s < 31_556_889_864L ? Instant.ofEpochSecond(s) : null;
     }
 
-    private static TokenClaims toClaims(String fingerprint, boolean verified, Header header, Claims claims) {
-        String alg = header instanceof JwsHeader jws ? jws.getAlgorithm() : null;
-        String kid = header instanceof JwsHeader jws ? jws.getKeyId() : null;
-        List<String> audience = claims.getAudience() == null ? List.of() : List.copyOf(claims.getAudience());
-        return new TokenClaims(fingerprint, verified, alg, kid, claims.getId(), claims.getSubject(),
-                claims.getIssuer(), audience, instant(claims.getIssuedAt()), instant(claims.getExpiration()),
-                instant(claims.getNotBefore()));
-    }
-
-    private static Instant instant(Date date) {
-        return date == null ? null : date.toInstant();
+    /**
+     * The token's characters as bytes. A compact JWS is ASCII; anything else becomes {@code '?'},
+     * which no base64url part may contain, so such a token is refused as malformed.
+     */
+    private static byte[] ascii(String token) {
+        return token.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** Lower-case hex SHA-256 of the compact token: the only identity of a token we emit or log. */
     public static String fingerprint(String token) {
-        try {
-            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(sha256.digest(token.getBytes(StandardCharsets.US_ASCII)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every JVM", e);
+        return fingerprint(ascii(token));
+    }
+
+    private static String fingerprint(byte[] ascii) {
+        byte[] digest = SHA256.get().digest(ascii);
+        byte[] hex = new byte[digest.length * 2];
+        for (int i = 0; i < digest.length; i++) {
+            hex[2 * i] = HEX[(digest[i] >> 4) & 0xf];
+            hex[2 * i + 1] = HEX[digest[i] & 0xf];
         }
+        return new String(hex, StandardCharsets.ISO_8859_1);
     }
 
     private static String shortId(String fingerprint) {

@@ -34,8 +34,10 @@ public final class VerifiedTokenCache {
     public static final int DEFAULT_MAX_REJECTED = 10_000;
     public static final Duration DEFAULT_REJECTED_TTL = Duration.ofSeconds(30);
 
-    private final Cache<String, TokenClaims> verified;
-    private final Cache<String, Outcome> rejected;
+    /** Fingerprint → the success result of a valid token, answered as is on a hit. */
+    private final Cache<String, ValidationResult> verified;
+    /** Fingerprint → the remembered signature-level failure. */
+    private final Cache<String, ValidationResult> rejected;
     private final Clock clock;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -68,19 +70,27 @@ public final class VerifiedTokenCache {
 
     /** The remembered result for a token fingerprint, if any. */
     public Optional<ValidationResult> lookup(String fingerprint) {
-        TokenClaims claims = verified.getIfPresent(fingerprint);
-        if (claims != null && claims.expiresAt() != null && clock.instant().isBefore(claims.expiresAt())) {
+        return Optional.ofNullable(find(fingerprint));
+    }
+
+    /**
+     * The remembered result for a token fingerprint, or {@code null}: {@link #lookup} without the
+     * wrapper, for the request path. A hit allocates nothing.
+     */
+    public ValidationResult find(String fingerprint) {
+        ValidationResult valid = verified.getIfPresent(fingerprint);
+        // RFC 7519 §4.1.4: never past exp, whatever the cache's own expiry has got round to.
+        if (valid != null && clock.millis() < valid.claims().expiresAt().toEpochMilli()) {
             hits.increment();
-            return Optional.of(ValidationResult.success(claims));
+            return valid;
         }
-        Outcome failure = rejected.getIfPresent(fingerprint);
+        ValidationResult failure = rejected.getIfPresent(fingerprint);
         if (failure != null) {
             hits.increment();
-            return Optional.of(ValidationResult.failure(failure, TokenClaims.unreadable(fingerprint),
-                    List.of("remembered signature-level failure")));
+            return failure;
         }
         misses.increment();
-        return Optional.empty();
+        return null;
     }
 
     /** Remembers a fresh result: valid tokens until they expire, signature-level failures briefly. */
@@ -88,11 +98,13 @@ public final class VerifiedTokenCache {
         TokenClaims claims = result.claims();
         if (result.isValid()) {
             if (claims.expiresAt() != null) {
-                verified.put(claims.fingerprint(), claims);
+                verified.put(claims.fingerprint(), result);
             }
         } else if (result.outcome().isForgerySignal() && result.outcome() != Outcome.UNKNOWN_KEY) {
             // Not unknown_key: a JWKS refresh can make the kid known, and finding a kid costs no crypto.
-            rejected.put(claims.fingerprint(), result.outcome());
+            // Only the fingerprint is kept: the claims of a forgery are the attacker's words.
+            rejected.put(claims.fingerprint(), ValidationResult.failure(result.outcome(),
+                    TokenClaims.unreadable(claims.fingerprint()), List.of("remembered signature-level failure")));
         }
         // Claim-level failures (expired, audience, ...) are cheap to find again and may change with
         // time or configuration; they are not remembered.
@@ -121,7 +133,7 @@ public final class VerifiedTokenCache {
     }
 
     /** A verified entry lives until the token's own {@code exp}. */
-    private static final class UntilTokenExpiry implements Expiry<String, TokenClaims> {
+    private static final class UntilTokenExpiry implements Expiry<String, ValidationResult> {
         private final Clock clock;
 
         UntilTokenExpiry(Clock clock) {
@@ -129,18 +141,18 @@ public final class VerifiedTokenCache {
         }
 
         @Override
-        public long expireAfterCreate(String key, TokenClaims claims, long currentTime) {
-            long millis = claims.expiresAt().toEpochMilli() - clock.millis();
+        public long expireAfterCreate(String key, ValidationResult result, long currentTime) {
+            long millis = result.claims().expiresAt().toEpochMilli() - clock.millis();
             return Math.max(0, millis) * 1_000_000L;
         }
 
         @Override
-        public long expireAfterUpdate(String key, TokenClaims claims, long currentTime, long currentDuration) {
-            return expireAfterCreate(key, claims, currentTime);
+        public long expireAfterUpdate(String key, ValidationResult result, long currentTime, long currentDuration) {
+            return expireAfterCreate(key, result, currentTime);
         }
 
         @Override
-        public long expireAfterRead(String key, TokenClaims claims, long currentTime, long currentDuration) {
+        public long expireAfterRead(String key, ValidationResult result, long currentTime, long currentDuration) {
             return currentDuration;
         }
     }

@@ -1,5 +1,6 @@
 package io.tokenwatch.filter.ratelimit;
 
+import io.tokenwatch.filter.clientip.IpAddress;
 import io.tokenwatch.filter.ratelimit.RateLimitPolicy.Limit;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -17,6 +18,19 @@ class RateLimiterPropertiesTest {
 
     private static final Instant START = Instant.parse("2026-03-01T12:00:00Z");
     private static final String ROUTE = "/api/x";
+
+    @Property(tries = 1000)
+    void shouldKeyADottedQuadAsTheParserWould(@ForAll @IntRange(min = 0, max = 255) int a,
+                                              @ForAll @IntRange(min = 0, max = 255) int b,
+                                              @ForAll @IntRange(min = 0, max = 255) int c,
+                                              @ForAll @IntRange(min = 0, max = 255) int d) {
+        String address = a + "." + b + "." + c + "." + d;
+        RateLimiter limiter = limiter(10, 60, new MutableClock(START));
+
+        // The shortcut for dotted quads must give the key the canonical form would.
+        assertThat(limiter.ipKey(address)).isEqualTo("ip:" + IpAddress.parse(address))
+                .isEqualTo(limiter.ipKey("::ffff:" + address));
+    }
 
     @Property(tries = 300)
     void shouldNeverAdmitMoreThanCapacityWhileTimeStandsStill(@ForAll @IntRange(min = 1, max = 200) int capacity,
