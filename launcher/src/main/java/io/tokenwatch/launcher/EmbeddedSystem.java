@@ -24,8 +24,6 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -43,7 +41,7 @@ public final class EmbeddedSystem implements AutoCloseable {
     public static final String ISSUER = "https://issuer.tokenwatch.local";
     public static final String AUDIENCE = "demo-api";
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Components started = new Components();
     private KafkaCluster kafka;
     private Detector detector;
     private RevocationView view;
@@ -87,20 +85,20 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     private void startAll(java.util.function.Supplier<KafkaCluster> cluster, PublicKey issuerKey, String keyId,
                           String guarantee) throws InterruptedException {
-        kafka = remember(cluster.get());
+        kafka = started.add(cluster.get());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicInitializer.ensureTopics(admin, 3, (short) 1);
         }
         Path stateDir = tempDir();
-        remember(() -> deleteRecursively(stateDir));
-        detector = remember(new Detector(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
+        started.add(() -> Components.deleteRecursively(stateDir));
+        detector = started.add(new Detector(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
                 .withProcessingGuarantee(guarantee)).start());
 
         Properties client = new Properties();
         client.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         view = new RevocationView(Clock.systemUTC());
-        listener = remember(new RevocationListener(view, client).start());
-        publisher = remember(new KafkaUsagePublisher(client, KafkaUsagePublisher.DEFAULT_CAPACITY));
+        listener = started.add(new RevocationListener(view, client).start());
+        publisher = started.add(new KafkaUsagePublisher(client, KafkaUsagePublisher.DEFAULT_CAPACITY));
         IssuerPolicy policy = IssuerPolicy.of(ISSUER, Set.of(AUDIENCE),
                 new KeyRing(List.of(KeyBinding.publicKey(keyId, "ES256", issuerKey))));
         filter = new TokenFilter(new TokenFilter.Settings("demo-filter-1", "demo-api", "demo-api"),
@@ -123,21 +121,7 @@ public final class EmbeddedSystem implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
-    private <T extends AutoCloseable> T remember(T component) {
-        started.add(component);
-        return component;
-    }
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
@@ -165,16 +149,6 @@ public final class EmbeddedSystem implements AutoCloseable {
 
     @Override
     public void close() {
-        List<AutoCloseable> reverse = new ArrayList<>(started);
-        Collections.reverse(reverse);
-        for (AutoCloseable component : reverse) {
-            try {
-                component.close();
-            } catch (Exception e) {
-                // Keep closing the rest; a failed close must not leave the broker running.
-                System.err.println("close failed for " + component.getClass().getSimpleName() + ": " + e);
-            }
-        }
-        started.clear();
+        started.closeAll();
     }
 }

@@ -12,10 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -63,7 +59,7 @@ public final class GatewaySystem implements AutoCloseable {
         }
     }
 
-    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Components started = new Components();
     private EmbeddedKafka kafka;
     private Detector detector;
     private Gateway gateway;
@@ -98,7 +94,7 @@ public final class GatewaySystem implements AutoCloseable {
         if (settings.dataDir() == null) {
             brokerDir = null;
             stateDir = temp("tokenwatch-detector-");
-            remember(() -> deleteRecursively(stateDir));
+            started.add(() -> Components.deleteRecursively(stateDir));
         } else {
             brokerDir = directory(settings.dataDir().resolve("kafka"));
             stateDir = directory(settings.dataDir().resolve("detector"));
@@ -110,13 +106,13 @@ public final class GatewaySystem implements AutoCloseable {
         if (settings.kafkaPort() != 0) {
             broker.port(settings.kafkaPort());
         }
-        kafka = remember(broker.start());
+        kafka = started.add(broker.start());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             TopicInitializer.ensureTopics(admin, settings.partitions(), (short) 1);
         }
         DetectorConfig config = settings.detector().apply(DetectorConfig.defaults(kafka.bootstrapServers(), stateDir));
-        detector = remember(new Detector(config).start());
-        gateway = remember(Gateway.start(settings.gateway().apply(kafka.bootstrapServers())));
+        detector = started.add(new Detector(config).start());
+        gateway = started.add(Gateway.start(settings.gateway().apply(kafka.bootstrapServers())));
         if (!detector.awaitRunning(START_TIMEOUT)) {
             throw new IllegalStateException("detector did not reach RUNNING within " + START_TIMEOUT.toSeconds()
                     + " s (state " + detector.state() + ")");
@@ -143,21 +139,7 @@ public final class GatewaySystem implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 
-    private <T extends AutoCloseable> T remember(T component) {
-        started.add(component);
-        return component;
-    }
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
@@ -178,15 +160,6 @@ public final class GatewaySystem implements AutoCloseable {
     /** Stops gateway, detector and broker, in that order; a failing part does not keep the rest running. */
     @Override
     public synchronized void close() {
-        List<AutoCloseable> reverse = new ArrayList<>(started);
-        Collections.reverse(reverse);
-        for (AutoCloseable component : reverse) {
-            try {
-                component.close();
-            } catch (Exception e) {
-                System.err.println("tokenwatch: stopping " + component.getClass().getSimpleName() + " failed: " + e);
-            }
-        }
-        started.clear();
+        started.closeAll();
     }
 }
