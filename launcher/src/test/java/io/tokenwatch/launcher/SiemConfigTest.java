@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.tokenwatch.schemas.Alert;
+import io.tokenwatch.schemas.EcsFields;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.ConfigData;
@@ -20,14 +21,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -123,8 +122,7 @@ class SiemConfigTest {
     private static final Pattern RFC3339 = Pattern.compile(
             "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?(Z|[+-]\\d{2}:\\d{2})");
 
-    /** ECS field name → type, from shared/specs/ecs-9.4.0/fields.csv. */
-    private static final Map<String, String> ECS = new HashMap<>();
+    private static EcsFields ecs;
 
     @TempDir
     static Path stateDir;
@@ -148,11 +146,7 @@ class SiemConfigTest {
         }
         filebeat = YAML.readTree(SIEM.resolve("filebeat/filebeat.yml").toFile());
         ecsTopic = composeEcsTopic();
-        List<String> csv = Files.readAllLines(ROOT.resolve("../shared/specs/ecs-9.4.0/fields.csv").normalize());
-        for (String line : csv.subList(1, csv.size())) {
-            String[] cells = line.split(",", 6);
-            ECS.put(cells[3], cells[4]);
-        }
+        ecs = EcsFields.load();
         produced = SiemAlerts.produce(stateDir, ecsTopic);
     }
 
@@ -341,7 +335,7 @@ class SiemConfigTest {
             Map<String, Object> doc = JSON.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
             // target "" merges into the root, where the Kafka input keeps its own kafka.* fields.
             assertThat(doc).doesNotContainKey("kafka");
-            Map<String, Object> flat = flatten(doc);
+            Map<String, Object> flat = ecs.flatten(doc);
             assertThat(flat).containsEntry("event.kind", "alert");
             assertThat(flat.get("event.id")).as("the fingerprint processor's field").isInstanceOf(String.class);
             String timestamp = (String) flat.get("@timestamp");
@@ -351,12 +345,7 @@ class SiemConfigTest {
             String[] eventId = ((String) flat.get("event.id")).split(":");
             String finding = flat.get("tokenwatch.finding_uid") + ":" + eventId[eventId.length - 2];
             assertThat(alertTimes).containsEntry(finding, time);
-            flat.forEach((field, value) -> {
-                if (!field.startsWith("tokenwatch.")) {
-                    assertThat(ECS).as("ECS 9.4.0 field %s", field).containsKey(field);
-                    assertFits(field, ECS.get(field), value);
-                }
-            });
+            ecs.assertConforms(doc);
         }
     }
 
@@ -382,53 +371,6 @@ class SiemConfigTest {
         List<String> out = new ArrayList<>();
         node.forEach(n -> out.add(n.asText()));
         return out;
-    }
-
-    private static void assertFits(String field, String type, Object value) {
-        if (value instanceof List<?> list) {
-            list.forEach(element -> assertFits(field, type, element));
-            return;
-        }
-        switch (type) {
-            case "keyword", "match_only_text", "wildcard", "constant_keyword", "text" ->
-                    assertThat(value).as(field).isInstanceOf(String.class);
-            case "long", "integer", "short", "byte" -> assertThat(value).as(field).isInstanceOfAny(Integer.class,
-                    Long.class);
-            case "float", "double", "scaled_float" -> assertThat(value).as(field).isInstanceOf(Number.class);
-            case "date" -> assertThat(Instant.parse((String) value)).as(field).isNotNull();
-            case "ip" -> assertThat(isIpLiteral((String) value)).as(field).isTrue();
-            case "geo_point" -> assertThat(new TreeSet<Object>(((Map<?, ?>) value).keySet())).as(field)
-                    .containsExactly("lat", "lon");
-            default -> throw new AssertionError("unexpected ECS type " + type + " of " + field);
-        }
-    }
-
-    private static boolean isIpLiteral(String value) {
-        try {
-            // Literal only: digits, dots and colons never trigger a name lookup.
-            return value.matches("[0-9a-fA-F:.]+") && InetAddress.getByName(value) != null;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Dotted field paths to leaf values; a geo_point stays an object, as ECS types it. */
-    private static Map<String, Object> flatten(Map<String, Object> doc) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        flatten("", doc, out);
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void flatten(String prefix, Map<String, Object> map, Map<String, Object> out) {
-        map.forEach((key, value) -> {
-            String path = prefix.isEmpty() ? key : prefix + "." + key;
-            if (value instanceof Map<?, ?> nested && !"geo_point".equals(ECS.get(path))) {
-                flatten(path, (Map<String, Object>) nested, out);
-            } else {
-                out.put(path, value);
-            }
-        });
     }
 
     /** A config provider over a fixed map, standing in for the worker's environment. */

@@ -3,20 +3,16 @@ package io.tokenwatch.detector.ecs;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.tokenwatch.detector.rules.DetectorDriver;
 import io.tokenwatch.detector.rules.UsageEvents;
+import io.tokenwatch.schemas.EcsFields;
 import io.tokenwatch.schemas.JsonSerde;
 import org.apache.kafka.streams.KeyValue;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,20 +23,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EcsAlertProjectionTest {
 
     private static final String TOPIC = "tokenwatch.alerts.ecs";
-    /** ECS field name → type, from shared/specs/ecs-9.4.0/fields.csv. */
-    private static final Map<String, String> ECS = new HashMap<>();
+    private static EcsFields ecs;
 
     @TempDir
     Path stateDir;
 
     @BeforeAll
-    static void loadEcsFields() throws IOException {
-        Path csv = shared().resolve("specs/ecs-9.4.0/fields.csv");
-        for (String line : Files.readAllLines(csv).subList(1, Files.readAllLines(csv).size())) {
-            String[] cells = line.split(",", 6);
-            ECS.put(cells[3], cells[4]);
-        }
-        assertThat(ECS).containsEntry("event.kind", "keyword").containsEntry("source.ip", "ip");
+    static void loadEcsFields() {
+        ecs = EcsFields.load();
     }
 
     @Test
@@ -64,9 +54,9 @@ class EcsAlertProjectionTest {
         }
 
         assertThat(docs).hasSizeGreaterThanOrEqualTo(2);
-        Map<String, Object> replay = docs.stream().filter(d -> flatten(d).get("rule.name").equals("token_replay"))
+        Map<String, Object> replay = docs.stream().filter(d -> ecs.flatten(d).get("rule.name").equals("token_replay"))
                 .findFirst().orElseThrow();
-        Map<String, Object> flat = flatten(replay);
+        Map<String, Object> flat = ecs.flatten(replay);
         assertThat(flat).containsEntry("event.kind", "alert")
                 .containsEntry("event.category", List.of("authentication"))
                 .containsEntry("event.type", List.of("info"))
@@ -79,17 +69,9 @@ class EcsAlertProjectionTest {
                 .containsEntry("source.geo.country_iso_code", "DE")
                 .containsKeys("@timestamp", "message", "tokenwatch.finding_uid", "tokenwatch.unmapped.token.jti");
         assertThat(flat.get("@timestamp")).isEqualTo(Instant.ofEpochMilli(T0 + 2_000).toString());
-        assertThat(docs).anySatisfy(d -> assertThat(flatten(d).get("rule.name")).isEqualTo("impossible_travel"));
+        assertThat(docs).anySatisfy(d -> assertThat(ecs.flatten(d).get("rule.name")).isEqualTo("impossible_travel"));
 
-        for (Map<String, Object> doc : docs) {
-            flatten(doc).forEach((field, value) -> {
-                if (field.startsWith("tokenwatch.")) {
-                    return;
-                }
-                assertThat(ECS).as("ECS field %s", field).containsKey(field);
-                assertFits(field, ECS.get(field), value);
-            });
-        }
+        docs.forEach(ecs::assertConforms);
     }
 
     @Test
@@ -101,65 +83,5 @@ class EcsAlertProjectionTest {
             assertThat(driver.alerts()).hasSize(1);
             assertThat(driver.read(TOPIC)).isEmpty();
         }
-    }
-
-    private static void assertFits(String field, String type, Object value) {
-        if (value instanceof List<?> list) {
-            list.forEach(element -> assertFits(field, type, element));
-            return;
-        }
-        switch (type) {
-            case "keyword", "match_only_text", "wildcard", "constant_keyword", "text" ->
-                    assertThat(value).as(field).isInstanceOf(String.class);
-            case "long", "integer", "short", "byte" -> assertThat(value).as(field).isInstanceOfAny(Integer.class,
-                    Long.class);
-            case "float", "double", "scaled_float" -> assertThat(value).as(field).isInstanceOf(Number.class);
-            case "date" -> assertThat(Instant.parse((String) value)).as(field).isNotNull();
-            case "ip" -> assertThat(isIpLiteral((String) value)).as(field).isTrue();
-            case "geo_point" -> assertThat(new java.util.TreeSet<Object>(((Map<?, ?>) value).keySet())).as(field)
-                    .containsExactly("lat", "lon");
-            default -> throw new AssertionError("unexpected ECS type " + type + " of " + field);
-        }
-    }
-
-    private static boolean isIpLiteral(String value) {
-        try {
-            // Literal only: digits, dots and colons never trigger a name lookup.
-            return value.matches("[0-9a-fA-F:.]+") && InetAddress.getByName(value) != null;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
-    /** Dotted field paths to leaf values; a geo_point stays an object, as ECS types it. */
-    static Map<String, Object> flatten(Map<String, Object> doc) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        flatten("", doc, out);
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static void flatten(String prefix, Map<String, Object> map, Map<String, Object> out) {
-        map.forEach((key, value) -> {
-            String path = prefix.isEmpty() ? key : prefix + "." + key;
-            if (value instanceof Map<?, ?> nested && !"geo_point".equals(ECS.get(path))) {
-                flatten(path, (Map<String, Object>) nested, out);
-            } else {
-                out.put(path, value);
-            }
-        });
-    }
-
-    private static Path shared() {
-        String root = System.getProperty("tokenwatch.root");
-        for (Path dir = root == null ? Path.of("").toAbsolutePath() : Path.of(root).toAbsolutePath(); dir != null;
-             dir = dir.getParent()) {
-            for (Path candidate : new Path[] {dir.resolve("../shared"), dir.resolve("shared")}) {
-                if (Files.isDirectory(candidate.resolve("specs/ecs-9.4.0"))) {
-                    return candidate.normalize();
-                }
-            }
-        }
-        throw new IllegalStateException("shared/specs/ecs-9.4.0 not found");
     }
 }
