@@ -1,7 +1,6 @@
 package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.schemas.Alert;
-import io.tokenwatch.schemas.JsonSerde;
 import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
@@ -72,7 +71,7 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                        new JsonSerde<>(TokenSightings.class)));
+                        new TokenSightingsSerde()));
             }
         };
     }
