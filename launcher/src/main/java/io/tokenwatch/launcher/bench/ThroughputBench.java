@@ -4,10 +4,10 @@ import io.tokenwatch.broker.EmbeddedKafka;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
 import io.tokenwatch.detector.rules.TokenReplayRule;
 import io.tokenwatch.detector.rules.TokenSightings;
+import io.tokenwatch.detector.rules.TokenSightingsSerde;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import io.tokenwatch.detector.topology.DetectorTopology;
 import io.tokenwatch.launcher.TopicInitializer;
-import io.tokenwatch.schemas.JsonSerde;
 import io.tokenwatch.schemas.Topics;
 import io.tokenwatch.schemas.TokenUsageEvent;
 import org.apache.kafka.clients.admin.Admin;
@@ -71,7 +71,7 @@ public final class ThroughputBench {
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
     private static final int PARTITIONS = 3;
     private static final String LIVE = " (live)";
-    private static final JsonSerde<TokenSightings> SIGHTINGS = new JsonSerde<>(TokenSightings.class);
+    private static final TokenSightingsSerde SIGHTINGS = new TokenSightingsSerde();
 
     private final int events;
     private final List<String> guarantees;
