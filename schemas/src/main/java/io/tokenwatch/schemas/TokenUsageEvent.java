@@ -1,8 +1,11 @@
 package io.tokenwatch.schemas;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -30,7 +33,7 @@ public record TokenUsageEvent(
         TokenFacts token,
         RequestFacts request) {
 
-    public static final int SCHEMA_VERSION = 1;
+    public static final int SCHEMA_VERSION = 2;
 
     public TokenUsageEvent {
         if (schemaVersion < 1) {
@@ -149,15 +152,26 @@ public record TokenUsageEvent(
     }
 
     /**
-     * Where a request came from, as far as a resolver could tell.
+     * Where a request came from, as far as a resolver could tell, and how far to trust it.
      *
-     * @param country ISO 3166-1 alpha-2 country code
-     * @param region  region or subdivision
-     * @param lat     latitude in degrees
-     * @param lon     longitude in degrees
-     * @param asn     autonomous system number
+     * <p>A location is an estimate: commercial databases put a carrier-grade NAT address at the
+     * carrier's gateway city or the country centroid, and a VPN exit in the VPN's country. The
+     * detector therefore needs the resolver's own uncertainty ({@code accuracyRadiusKm}, MaxMind's
+     * {@code accuracy_radius}) and the kind of network ({@code connectionType},
+     * {@code anonymizer}) to tell travel from geolocation error (schema version 2 added these three;
+     * absent means the resolver did not say).
+     *
+     * @param country          ISO 3166-1 alpha-2 country code
+     * @param region           region or subdivision
+     * @param lat              latitude in degrees
+     * @param lon              longitude in degrees
+     * @param asn              autonomous system number
+     * @param accuracyRadiusKm radius around lat/lon, in km, within which the address most likely is
+     * @param connectionType   the access network's type, when the resolver knows it
+     * @param anonymizer       the kind of anonymizing or hosting network, when the address is one
      */
-    public record Geo(String country, String region, Double lat, Double lon, Long asn) {
+    public record Geo(String country, String region, Double lat, Double lon, Long asn, Integer accuracyRadiusKm,
+                      ConnectionType connectionType, Anonymizer anonymizer) {
 
         public Geo {
             if (lat != null && (lat < -90 || lat > 90)) {
@@ -166,6 +180,75 @@ public record TokenUsageEvent(
             if (lon != null && (lon < -180 || lon > 180)) {
                 throw new IllegalArgumentException("lon out of range: " + lon);
             }
+            if (accuracyRadiusKm != null && accuracyRadiusKm < 0) {
+                throw new IllegalArgumentException("accuracy_radius_km must be >= 0, was " + accuracyRadiusKm);
+            }
         }
+
+        /** A location without accuracy or network type (schema version 1's fields). */
+        public Geo(String country, String region, Double lat, Double lon, Long asn) {
+            this(country, region, lat, lon, asn, null, null, null);
+        }
+    }
+
+    /**
+     * The access network's type, as MaxMind's GeoIP2 Connection-Type database names it. The wire
+     * value is the lower-case name; a value this version does not know reads as {@code null}, so a
+     * newer producer does not break an older consumer.
+     */
+    public enum ConnectionType {
+        /** Home broadband: cable, DSL, fibre. */
+        CABLE_DSL,
+        /** Mobile data; addresses are usually carrier-grade NAT pools located at the carrier's gateway. */
+        CELLULAR,
+        /** A company's own network. */
+        CORPORATE,
+        SATELLITE,
+        DIALUP;
+
+        @JsonValue
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The type for a wire value, {@code null} for one this version does not know. */
+        @JsonCreator
+        public static ConnectionType fromWire(String wire) {
+            return wire == null ? null : lookup(ConnectionType.class, wire);
+        }
+    }
+
+    /**
+     * The kind of network that hides who is behind it, as anonymous-IP databases classify it
+     * (MaxMind GeoIP2 Anonymous IP: {@code is_anonymous_vpn}, {@code is_hosting_provider},
+     * {@code is_public_proxy}, {@code is_residential_proxy}, {@code is_tor_exit_node}). The wire value
+     * is the lower-case name; an unknown value reads as {@code null}.
+     */
+    public enum Anonymizer {
+        VPN,
+        HOSTING,
+        PUBLIC_PROXY,
+        RESIDENTIAL_PROXY,
+        TOR;
+
+        @JsonValue
+        public String wire() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The kind for a wire value, {@code null} for one this version does not know. */
+        @JsonCreator
+        public static Anonymizer fromWire(String wire) {
+            return wire == null ? null : lookup(Anonymizer.class, wire);
+        }
+    }
+
+    private static <E extends Enum<E>> E lookup(Class<E> type, String wire) {
+        for (E value : type.getEnumConstants()) {
+            if (value.name().toLowerCase(Locale.ROOT).equals(wire)) {
+                return value;
+            }
+        }
+        return null;
     }
 }

@@ -146,6 +146,8 @@ class JsonSchemaTest {
                 invalid("usage event with number as verified", Topics.TOKEN_USAGE, usage().build(), "token.verified", 1),
                 invalid("usage event with string as verified", Topics.TOKEN_USAGE, usage().build(), "token.verified", "true"),
                 invalid("usage event with string latitude", Topics.TOKEN_USAGE, usage().build(), "request.geo.lat", "52.5"),
+                invalid("usage event with negative accuracy radius", Topics.TOKEN_USAGE, usage().build(), "request.geo.accuracy_radius_km", -1),
+                invalid("usage event with fractional accuracy radius", Topics.TOKEN_USAGE, usage().build(), "request.geo.accuracy_radius_km", 2.5),
                 invalid("usage event with string in aud", Topics.TOKEN_USAGE, usage().build(), "token.aud", java.util.List.of(1)),
                 invalid("revocation without value", Topics.REVOCATIONS, revocation().build(), "value", null),
                 invalid("jti revocation without issuer", Topics.REVOCATIONS, revocation().build(), "issuer", null),

@@ -39,6 +39,33 @@ class JsonSerdeRoundTripTest {
         assertThat(roundTrip(Topics.TOKEN_USAGE, event)).isEqualTo(event);
     }
 
+    @Test
+    void shouldRoundTripGeoAccuracyAndNetworkType() {
+        TokenUsageEvent.Geo geo = new TokenUsageEvent.Geo("DE", null, 51.2993, 9.491, 3320L, 1000,
+                TokenUsageEvent.ConnectionType.CELLULAR, TokenUsageEvent.Anonymizer.VPN);
+        TokenUsageEvent event = usage().request(request().geo(geo).build()).build();
+
+        String json = TestJson.of(Topics.TOKEN_USAGE, event).tree().path("request").path("geo").toString();
+
+        assertThat(roundTrip(Topics.TOKEN_USAGE, event)).isEqualTo(event);
+        assertThat(json).contains("\"accuracy_radius_km\":1000", "\"connection_type\":\"cellular\"",
+                "\"anonymizer\":\"vpn\"");
+    }
+
+    @Test
+    void shouldReadVersionOneGeoAndUnknownNetworkTypesAsAbsent() {
+        String v1 = "{\"schema_version\":1,\"event_id\":\"e-1\",\"event_time\":1,\"filter_id\":\"f\","
+                + "\"service\":\"s\",\"outcome\":\"accepted\",\"request\":{\"method\":\"GET\",\"route\":\"/\","
+                + "\"status\":200,\"client_ip\":\"192.0.2.1\",\"geo\":{\"country\":\"DE\",\"asn\":3320,"
+                + "\"connection_type\":\"quantum_link\",\"anonymizer\":\"mesh\"}}}";
+
+        TokenUsageEvent event = Topics.TOKEN_USAGE.valueSerde().deserializer()
+                .deserialize(Topics.TOKEN_USAGE.name(), v1.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        assertThat(event.schemaVersion()).isEqualTo(1);
+        assertThat(event.request().geo()).isEqualTo(new TokenUsageEvent.Geo("DE", null, null, null, 3320L));
+    }
+
     @ParameterizedTest
     @EnumSource(Revocation.Scope.class)
     void shouldRoundTripRevocationOfEachScope(Revocation.Scope scope) {

@@ -116,7 +116,10 @@ class SerdePropertiesTest {
                 text(1, 10).injectNull(0.3),
                 Arbitraries.doubles().between(-90, 90).injectNull(0.2),
                 Arbitraries.doubles().between(-180, 180).injectNull(0.2),
-                Arbitraries.longs().between(1, 4_294_967_295L).injectNull(0.3)
+                Arbitraries.longs().between(1, 4_294_967_295L).injectNull(0.3),
+                Arbitraries.integers().between(0, 20_000).injectNull(0.3),
+                Arbitraries.of(TokenUsageEvent.ConnectionType.class).injectNull(0.3),
+                Arbitraries.of(TokenUsageEvent.Anonymizer.class).injectNull(0.5)
         ).as(TokenUsageEvent.Geo::new);
     }
 
