@@ -25,6 +25,11 @@ import java.util.Optional;
  * degrees in range, and only as a pair. ASN: a decimal number from 1 to 2³²−1 (RFC 6793 four-octet
  * AS numbers). A request with no valid field has no answer, so a chain can ask the next resolver.
  *
+ * <p><b>No radius, connection type or anonymizer.</b> CloudFront's viewer headers carry none of these
+ * (nor does Cloudflare's {@code CF-IPCountry}), so this resolver leaves them null rather than guess: a
+ * CDN's city-level coordinates come with no stated accuracy. In a {@link GeoResolver#firstOf chain} the
+ * connection type and anonymizer may still come from a database asked after it, for the same address.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class CdnHeaderGeoResolver implements GeoResolver {

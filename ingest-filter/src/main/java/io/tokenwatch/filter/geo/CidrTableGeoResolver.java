@@ -13,8 +13,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.StringJoiner;
 
 /**
  * Geo from a small table of networks the operator writes by hand: private networks a database cannot
@@ -22,27 +24,44 @@ import java.util.Set;
  * addresses of a demo. The most specific network containing the client address answers; private and
  * documentation addresses are allowed here, unlike in a database.
  *
- * <p>The file is UTF-8 CSV, one network per line, {@code cidr,country,region,lat,lon,asn}:
+ * <p>The file is UTF-8 CSV, one network per line,
+ * {@code cidr,country,region,lat,lon,asn[,accuracy_radius_km,connection_type,anonymizer]}:
  * <pre>
- * cidr,country,region,lat,lon,asn
- * # the Berlin office and its VPN
- * 10.20.0.0/16,DE,BE,52.52,13.405,
+ * cidr,country,region,lat,lon,asn,accuracy_radius_km,connection_type,anonymizer
+ * # the Berlin office and its VPN pool
+ * 10.20.0.0/16,DE,BE,52.52,13.405,,5,corporate,
+ * 10.30.0.0/16,DE,BE,52.52,13.405,,50,,vpn
  * 192.0.2.0/24,FR,IDF,48.8566,2.3522,64496
  * fd00:1::/32,JP,13,,,
+ * # exits of a VPN provider the databases miss: flagged here, located by a later resolver
+ * 198.51.100.0/24,,,,,,,,vpn
  * </pre>
  * A first line starting with {@code cidr} is a header; blank lines and lines starting with {@code #} are
- * skipped. Every line has exactly six fields (no quoting: no field's grammar has a comma); any may be
- * empty but the network, and at least one other must be given. The fields follow the same grammars as
- * every other resolver: CIDR with host bits zero, ISO 3166-1 alpha-2 country, ISO 3166-2 subdivision
- * code, decimal degrees given as a pair, AS number 1 to 2³²−1. A line that breaks any rule, or repeats
- * a network, fails the load with its line number, so a typo stops the start-up.
+ * skipped. Every line has six to nine fields: the last three columns are optional, so a table written
+ * for the six-column format still loads, and a shorter line reads as if its missing trailing fields
+ * were empty (no quoting: no field's grammar has a comma). Any field may be empty but the network, and
+ * at least one other must be given. The fields follow the same grammars as every other resolver: CIDR
+ * with host bits zero, ISO 3166-1 alpha-2 country, ISO 3166-2 subdivision code, decimal degrees given as
+ * a pair, AS number 1 to 2³²−1, accuracy radius in whole kilometres (0 to 20038, and only with lat and
+ * lon: a radius around no point means nothing), and the usage event's wire names for connection type
+ * ({@code cable_dsl}, {@code cellular}, {@code corporate}, {@code satellite}, {@code dialup}) and
+ * anonymizer ({@code vpn}, {@code hosting}, {@code public_proxy}, {@code residential_proxy},
+ * {@code tor}), lower case as on the wire. A line that breaks any rule, or repeats a network, fails the
+ * load with its line number, so a typo stops the start-up.
+ *
+ * <p>An empty connection type or anonymizer means "not said here", not "none": in a
+ * {@link GeoResolver#firstOf chain} a later resolver (an Anonymous-IP database) may still supply it.
  *
  * <p>Lookups scan the networks, most specific first: meant for tens or hundreds of rows, not for a
  * copy of a geolocation database. Immutable and thread-safe.
  */
 public final class CidrTableGeoResolver implements GeoResolver {
 
-    private static final int FIELDS = 6;
+    /** The six columns of the first format; the three after them are optional. */
+    private static final int REQUIRED_FIELDS = 6;
+    private static final int FIELDS = 9;
+    private static final String COLUMNS =
+            "cidr,country,region,lat,lon,asn[,accuracy_radius_km,connection_type,anonymizer]";
 
     private final List<Row> rows;
 
@@ -127,13 +146,13 @@ public final class CidrTableGeoResolver implements GeoResolver {
     }
 
     private static Row row(String line) {
-        String[] fields = line.split(",", -1);
-        if (fields.length != FIELDS) {
-            throw new IllegalArgumentException("expected 6 fields (cidr,country,region,lat,lon,asn), found "
-                    + fields.length);
+        String[] given = line.split(",", -1);
+        if (given.length < REQUIRED_FIELDS || given.length > FIELDS) {
+            throw new IllegalArgumentException("expected 6 to 9 fields (" + COLUMNS + "), found " + given.length);
         }
-        for (int i = 0; i < fields.length; i++) {
-            fields[i] = fields[i].strip();
+        String[] fields = new String[FIELDS];
+        for (int i = 0; i < FIELDS; i++) {
+            fields[i] = i < given.length ? given[i].strip() : "";
         }
         Cidr network = Cidr.parse(fields[0]);
         String country = field(fields[1], GeoFields.country(fields[1]),
@@ -147,10 +166,27 @@ public final class CidrTableGeoResolver implements GeoResolver {
             throw new IllegalArgumentException("lat and lon come together or not at all");
         }
         Long asn = field(fields[5], GeoFields.asn(fields[5]), "asn must be a number from 1 to 4294967295");
-        if (country == null && region == null && lat == null && asn == null) {
+        Integer radius = field(fields[6], GeoFields.accuracyRadiusKm(fields[6]),
+                "accuracy_radius_km must be whole kilometres from 0 to " + GeoFields.MAX_ACCURACY_RADIUS_KM);
+        if (radius != null && lat == null) {
+            throw new IllegalArgumentException("accuracy_radius_km needs lat and lon");
+        }
+        TokenUsageEvent.ConnectionType type = field(fields[7], GeoFields.connectionType(fields[7]),
+                "connection_type must be one of " + wireNames(TokenUsageEvent.ConnectionType.values()));
+        TokenUsageEvent.Anonymizer anonymizer = field(fields[8], GeoFields.anonymizer(fields[8]),
+                "anonymizer must be one of " + wireNames(TokenUsageEvent.Anonymizer.values()));
+        if (country == null && region == null && lat == null && asn == null && type == null && anonymizer == null) {
             throw new IllegalArgumentException("the row for " + network + " gives no geo");
         }
-        return new Row(network, new TokenUsageEvent.Geo(country, region, lat, lon, asn));
+        return new Row(network, new TokenUsageEvent.Geo(country, region, lat, lon, asn, radius, type, anonymizer));
+    }
+
+    private static String wireNames(Enum<?>[] values) {
+        StringJoiner names = new StringJoiner(", ");
+        for (Enum<?> value : values) {
+            names.add(value.name().toLowerCase(Locale.ROOT));
+        }
+        return names.toString();
     }
 
     /** The parsed value; null for an empty field; a refusal for a field that did not parse. */

@@ -1,5 +1,7 @@
 package io.tokenwatch.filter.geo;
 
+import io.tokenwatch.schemas.TokenUsageEvent;
+
 import java.util.Locale;
 
 /**
@@ -12,6 +14,11 @@ final class GeoFields {
     /** Longest coordinate text accepted: sign, three digits, point, and more decimals than any CDN sends. */
     private static final int MAX_COORDINATE_LENGTH = 20;
     private static final long MAX_ASN = 0xFFFF_FFFFL;
+    /**
+     * Largest accuracy radius that says anything: half the Earth's equatorial circumference, the
+     * farthest two places can be apart. MaxMind's widest (country-level) radius is 1000 km.
+     */
+    static final int MAX_ACCURACY_RADIUS_KM = 20_038;
 
     private GeoFields() {
     }
@@ -97,6 +104,34 @@ final class GeoFields {
     /** An AS number from 1 to 2³²−1, or null. */
     static Long asn(Long asn) {
         return asn == null || asn < 1 || asn > MAX_ASN ? null : asn;
+    }
+
+    /** An accuracy radius in whole kilometres as decimal digits, 0 to {@link #MAX_ACCURACY_RADIUS_KM}; else null. */
+    static Integer accuracyRadiusKm(String value) {
+        if (value == null || value.isEmpty() || value.length() > 5 || !value.chars().allMatch(GeoFields::isDigit)) {
+            return null;
+        }
+        return accuracyRadiusKm(Integer.parseInt(value));
+    }
+
+    /** A radius from 0 to {@link #MAX_ACCURACY_RADIUS_KM} km, or null. */
+    static Integer accuracyRadiusKm(Integer km) {
+        return km == null || km < 0 || km > MAX_ACCURACY_RADIUS_KM ? null : km;
+    }
+
+    /** A connection type by its event wire name ({@code cable_dsl}, {@code cellular}, …), exactly; else null. */
+    static TokenUsageEvent.ConnectionType connectionType(String wire) {
+        return wire == null ? null : TokenUsageEvent.ConnectionType.fromWire(wire);
+    }
+
+    /** An anonymizer kind by its event wire name ({@code vpn}, {@code hosting}, …), exactly; else null. */
+    static TokenUsageEvent.Anonymizer anonymizer(String wire) {
+        return wire == null ? null : TokenUsageEvent.Anonymizer.fromWire(wire);
+    }
+
+    /** True if the answer says anything about where the client is, as opposed to only its network. */
+    static boolean hasLocation(TokenUsageEvent.Geo geo) {
+        return geo.country() != null || geo.region() != null || geo.lat() != null;
     }
 
     private static boolean isUpper(int c) {

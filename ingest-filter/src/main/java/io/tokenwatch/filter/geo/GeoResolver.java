@@ -30,7 +30,12 @@ public interface GeoResolver extends AutoCloseable {
     default void close() {
     }
 
-    /** A chain asking each resolver in turn: the first that answers wins. */
+    /**
+     * A chain asking each resolver in turn: the location (country, region, coordinates, radius) comes
+     * whole from the first answer that has one; AS number, connection type and anonymizer each from the
+     * first answer that has it, since they describe the address's network rather than a place. Later
+     * resolvers are asked only while something is still missing.
+     */
     static GeoResolver firstOf(List<? extends GeoResolver> resolvers) {
         return new GeoResolverChain(resolvers);
     }

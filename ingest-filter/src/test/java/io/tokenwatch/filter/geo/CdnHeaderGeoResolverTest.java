@@ -30,6 +30,7 @@ class CdnHeaderGeoResolverTest {
     void shouldReadEveryCloudFrontHeaderFromTrustedProxy() {
         Optional<TokenUsageEvent.Geo> geo = cloudFront.resolve(CLIENT, true, SEATTLE);
 
+        // CloudFront states no radius, connection type or anonymizer: the five-field Geo has them null.
         assertThat(geo).contains(new TokenUsageEvent.Geo("US", "WA", 47.6062, -122.3321, 16509L));
     }
 

@@ -1,6 +1,8 @@
 package io.tokenwatch.filter.geo;
 
 import io.tokenwatch.schemas.TokenUsageEvent;
+import io.tokenwatch.schemas.TokenUsageEvent.Anonymizer;
+import io.tokenwatch.schemas.TokenUsageEvent.ConnectionType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,8 +82,17 @@ class CidrTableGeoResolverTest {
             "10.0.0.0/8,US,,,,0        | asn must be a number",
             "10.0.0.0/8,US,,,,AS-1     | asn must be a number",
             "10.0.0.0/8,,,,,           | gives no geo",
-            "10.0.0.0/8,US,,,          | expected 6 fields",
-            "10.0.0.0/8,US,,,,,        | expected 6 fields",
+            "10.0.0.0/8,US,,,          | expected 6 to 9 fields",
+            "10.0.0.0/8,US,,,,,,,,,    | expected 6 to 9 fields",
+            "10.0.0.0/8,US,,1,2,,-5    | accuracy_radius_km must be whole kilometres",
+            "10.0.0.0/8,US,,1,2,,20039 | accuracy_radius_km must be whole kilometres",
+            "10.0.0.0/8,US,,1,2,,1.5   | accuracy_radius_km must be whole kilometres",
+            "10.0.0.0/8,US,,,,,50      | accuracy_radius_km needs lat and lon",
+            "10.0.0.0/8,US,,,,,,mobile | connection_type must be one of cable_dsl, cellular, corporate, satellite, dialup",
+            "10.0.0.0/8,US,,,,,,Cellular | connection_type must be one of",
+            "10.0.0.0/8,,,,,,,,proxy   | anonymizer must be one of vpn, hosting, public_proxy, residential_proxy, tor",
+            "10.0.0.0/8,,,,,,,,VPN     | anonymizer must be one of",
+            "10.0.0.0/8,,,,,,,,        | gives no geo",
             "example.com,US,,,,        | not an IP address"})
     void shouldRefuseBadLineNamingItsLine(String line, String problem) {
         assertThatThrownBy(() -> CidrTableGeoResolver.parse(List.of("cidr,country,region,lat,lon,asn", "# x", line),
@@ -89,6 +100,44 @@ class CidrTableGeoResolverTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("geo.csv:3: ")
                 .hasMessageContaining(problem);
+    }
+
+    @Test
+    void shouldReadTheOptionalRadiusConnectionTypeAndAnonymizerColumns() {
+        CidrTableGeoResolver extended = CidrTableGeoResolver.parse(List.of(
+                "cidr,country,region,lat,lon,asn,accuracy_radius_km,connection_type,anonymizer",
+                "10.20.0.0/16,DE,BE,52.52,13.405,,5,corporate,",
+                "10.30.0.0/16,DE,BE,52.52,13.405,,50,,vpn",
+                "10.40.0.0/16,DE,,,,,,cellular",
+                "10.50.0.0/16,GB,ENG,51.5,-0.12,64500,0",
+                "198.51.100.0/24,,,,,,,,tor",
+                "10.60.0.0/16,US,,,,"), "geo.csv");
+
+        assertThat(extended.resolve("10.20.1.1", false, RequestHeaders.NONE)).contains(new TokenUsageEvent.Geo("DE",
+                "BE", 52.52, 13.405, null, 5, ConnectionType.CORPORATE, null));
+        assertThat(extended.resolve("10.30.1.1", false, RequestHeaders.NONE)).contains(new TokenUsageEvent.Geo("DE",
+                "BE", 52.52, 13.405, null, 50, null, Anonymizer.VPN));
+        assertThat(extended.resolve("10.40.1.1", false, RequestHeaders.NONE)).contains(new TokenUsageEvent.Geo("DE",
+                null, null, null, null, null, ConnectionType.CELLULAR, null));
+        assertThat(extended.resolve("10.50.1.1", false, RequestHeaders.NONE)).contains(new TokenUsageEvent.Geo("GB",
+                "ENG", 51.5, -0.12, 64500L, 0, null, null));
+        assertThat(extended.resolve("198.51.100.7", false, RequestHeaders.NONE)).contains(new TokenUsageEvent.Geo(null,
+                null, null, null, null, null, null, Anonymizer.TOR));
+        // A six-column line in the same file: no radius, no network kind.
+        assertThat(extended.resolve("10.60.1.1", false, RequestHeaders.NONE))
+                .contains(new TokenUsageEvent.Geo("US", null, null, null, null));
+    }
+
+    @Test
+    void shouldNameTheLineOfABadValueInTheNewColumnsOfAFile() throws IOException {
+        Path file = Files.writeString(dir.resolve("geo.csv"), "cidr,country,region,lat,lon,asn\n"
+                + "10.20.0.0/16,DE,BE,52.52,13.405,,5,corporate,\n"
+                + "10.30.0.0/16,DE,BE,52.52,13.405,,5,wifi,\n");
+
+        assertThatThrownBy(() -> CidrTableGeoResolver.load(file))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith(file + ":3: connection_type must be one of")
+                .hasMessageEndingWith(": 'wifi'");
     }
 
     @Test
