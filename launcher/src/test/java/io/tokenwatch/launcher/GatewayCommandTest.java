@@ -52,9 +52,13 @@ class GatewayCommandTest {
     void shouldMapGeoOptionsToProperties(@TempDir Path dir) throws Exception {
         Path city = Files.writeString(dir.resolve("city.mmdb"), "x");
         Path asn = Files.writeString(dir.resolve("asn.mmdb"), "x");
+        Path connectionType = Files.writeString(dir.resolve("connection-type.mmdb"), "x");
+        Path anonymous = Files.writeString(dir.resolve("anonymous-ip.mmdb"), "x");
         Path table = Files.writeString(dir.resolve("geo.csv"), "10.0.0.0/8,US,,,,\n");
         GatewayCommand named = parse("--geo-country-header", "CF-IPCountry", "--geo-database", city.toString(),
-                "--geo-asn-database", asn.toString(), "--geo-table", table.toString());
+                "--geo-asn-database", asn.toString(), "--geo-table", table.toString(),
+                "--geo-connection-type-database", connectionType.toString(),
+                "--geo-anonymous-database", anonymous.toString());
         GatewayCommand cloudFront = parse("--geo-country-header");
         GatewayCommand none = parse();
 
@@ -62,7 +66,9 @@ class GatewayCommandTest {
                 .containsEntry("tokenwatch.filter.geo.country-header", "CF-IPCountry")
                 .containsEntry("tokenwatch.filter.geo.database", city.toString())
                 .containsEntry("tokenwatch.filter.geo.asn-database", asn.toString())
-                .containsEntry("tokenwatch.filter.geo.table", table.toString());
+                .containsEntry("tokenwatch.filter.geo.table", table.toString())
+                .containsEntry("tokenwatch.filter.geo.connection-type-database", connectionType.toString())
+                .containsEntry("tokenwatch.filter.geo.anonymous-database", anonymous.toString());
         assertThat(cloudFront.properties()).containsEntry("tokenwatch.filter.geo.country-header",
                 "CloudFront-Viewer-Country");
         assertThat(none.properties().keySet()).noneMatch(key -> key.startsWith("tokenwatch.filter.geo."));
@@ -74,6 +80,21 @@ class GatewayCommandTest {
 
         assertThat(result.exit()).isEqualTo(1);
         assertThat(result.err().strip()).isEqualTo("tokenwatch: --geo-database: cannot read /no/such/GeoLite2-City.mmdb");
+    }
+
+    @Test
+    void shouldRefuseUnreadableConnectionTypeOrAnonymousDatabaseInOneLine() {
+        Result connectionType = run(concat(REQUIRED, "--jwk", "{}", "--geo-connection-type-database",
+                "/no/such/GeoIP2-Connection-Type.mmdb"));
+        Result anonymous = run(concat(REQUIRED, "--jwk", "{}", "--geo-anonymous-database",
+                "/no/such/GeoIP2-Anonymous-IP.mmdb"));
+
+        assertThat(connectionType.exit()).isEqualTo(1);
+        assertThat(connectionType.err().strip())
+                .isEqualTo("tokenwatch: --geo-connection-type-database: cannot read /no/such/GeoIP2-Connection-Type.mmdb");
+        assertThat(anonymous.exit()).isEqualTo(1);
+        assertThat(anonymous.err().strip())
+                .isEqualTo("tokenwatch: --geo-anonymous-database: cannot read /no/such/GeoIP2-Anonymous-IP.mmdb");
     }
 
     private static GatewayCommand parse(String... geoOptions) {

@@ -17,13 +17,17 @@ import io.tokenwatch.filter.geo.MaxMindGeoResolver;
  * tokenwatch.filter.geo.latitude-header   CloudFront-Viewer-Latitude         decimal degrees; blank: not read
  * tokenwatch.filter.geo.longitude-header  CloudFront-Viewer-Longitude        decimal degrees; blank: not read
  * tokenwatch.filter.geo.asn-header        CloudFront-Viewer-ASN              AS number; blank: not read
- * tokenwatch.filter.geo.table             none      CSV file cidr,country,region,lat,lon,asn (private networks, demos)
- * tokenwatch.filter.geo.database          none      GeoIP2/GeoLite2 City or Country .mmdb file
+ * tokenwatch.filter.geo.table             none      CSV file cidr,country,region,lat,lon,asn[,accuracy_radius_km,
+ *                                                   connection_type,anonymizer] (private networks, VPN pools, demos)
+ * tokenwatch.filter.geo.database          none      GeoIP2/GeoLite2 City or Country .mmdb file (location, radius)
  * tokenwatch.filter.geo.asn-database      none      GeoLite2/GeoIP2 ASN .mmdb file
+ * tokenwatch.filter.geo.connection-type-database  none  GeoIP2 Connection-Type .mmdb file
+ * tokenwatch.filter.geo.anonymous-database        none  GeoIP2 Anonymous-IP (or Anonymous-Plus) .mmdb file
  * tokenwatch.filter.geo.cache-size        10000     client addresses whose database answers are kept
  * </pre>
- * Sources are asked in that order, CDN headers, table, databases, and the first that answers gives
- * the whole {@code geo} ({@link io.tokenwatch.filter.geo.GeoResolver#firstOf}). CDN headers are believed
+ * Sources are asked in that order, CDN headers, table, databases: the location (country, region,
+ * coordinates, radius) comes whole from the first that has one, and the AS number, connection type and
+ * anonymizer each from the first that has it ({@link io.tokenwatch.filter.geo.GeoResolver#firstOf}). CDN headers are believed
  * only when the socket peer is in {@code tokenwatch.filter.trusted-proxies}, and those proxies must
  * overwrite or strip them (see {@link CdnHeaderGeoResolver}). Databases never place private, loopback
  * or documentation addresses; the table may. A file that is missing, unreadable or malformed stops
@@ -45,6 +49,8 @@ public class GeoConfiguration {
     private String table;
     private String database;
     private String asnDatabase;
+    private String connectionTypeDatabase;
+    private String anonymousDatabase;
     private int cacheSize = MaxMindGeoResolver.DEFAULT_CACHE_SIZE;
 
     /** Explicitly set, or else true exactly when a country header is named. */
@@ -118,6 +124,22 @@ public class GeoConfiguration {
 
     public void setAsnDatabase(String asnDatabase) {
         this.asnDatabase = asnDatabase;
+    }
+
+    public String getConnectionTypeDatabase() {
+        return connectionTypeDatabase;
+    }
+
+    public void setConnectionTypeDatabase(String connectionTypeDatabase) {
+        this.connectionTypeDatabase = connectionTypeDatabase;
+    }
+
+    public String getAnonymousDatabase() {
+        return anonymousDatabase;
+    }
+
+    public void setAnonymousDatabase(String anonymousDatabase) {
+        this.anonymousDatabase = anonymousDatabase;
     }
 
     public int getCacheSize() {

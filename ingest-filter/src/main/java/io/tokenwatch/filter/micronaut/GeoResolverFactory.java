@@ -19,8 +19,9 @@ import java.util.function.Supplier;
 
 /**
  * Builds the filter's {@link GeoResolver} from {@link GeoConfiguration}: the configured sources as one
- * chain, CDN headers first (the edge saw the client), then the operator's table (it overrides a
- * database for the networks it names), then the MaxMind databases. With no source configured there is
+ * chain, CDN headers first (the edge saw the client), then the operator's table (its location
+ * overrides a database's for the networks it names), then the MaxMind databases (City or Country, ASN,
+ * Connection-Type, Anonymous-IP) as one resolver. With no source configured there is
  * no resolver bean, and {@link TokenwatchFilterFactory} builds a filter without geo. A setting that
  * cannot be used stops the start-up with a message naming the property.
  */
@@ -42,13 +43,16 @@ public class GeoResolverFactory {
             if (table != null) {
                 chain.add(open("table", () -> CidrTableGeoResolver.load(table)));
             }
-            Path database = path(config.getDatabase());
-            Path asnDatabase = path(config.getAsnDatabase());
-            if (database != null || asnDatabase != null) {
-                String property = database == null ? "asn-database"
-                        : asnDatabase == null ? "database" : "database/asn-database";
-                chain.add(open(property,
-                        () -> MaxMindGeoResolver.open(database, asnDatabase, config.getCacheSize())));
+            MaxMindGeoResolver.Builder databases = MaxMindGeoResolver.builder().cacheSize(config.getCacheSize());
+            List<String> properties = new ArrayList<>();
+            databases.locationDatabase(database(config.getDatabase(), "database", properties))
+                    .asnDatabase(database(config.getAsnDatabase(), "asn-database", properties))
+                    .connectionTypeDatabase(database(config.getConnectionTypeDatabase(), "connection-type-database",
+                            properties))
+                    .anonymousDatabase(database(config.getAnonymousDatabase(), "anonymous-database", properties));
+            if (!properties.isEmpty()) {
+                // One resolver for all databases: one address cache, one answer per address.
+                chain.add(open(String.join("/", properties), databases::open));
             }
         } catch (RuntimeException e) {
             // Files opened before the failure are released; the context will not call close on a bean it never got.
@@ -68,6 +72,15 @@ public class GeoResolverFactory {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(GeoConfiguration.PREFIX + "." + property + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file a database property names, noting the property for error messages; null if unset. */
+    private static Path database(String value, String property, List<String> properties) {
+        Path file = path(value);
+        if (file != null) {
+            properties.add(property);
+        }
+        return file;
     }
 
     private static Path path(String value) {

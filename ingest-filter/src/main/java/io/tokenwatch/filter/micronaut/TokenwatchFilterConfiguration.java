@@ -78,9 +78,12 @@ import java.util.Map;
  * <pre>
  * tokenwatch.filter.geo.cdn-headers       = country-header set   believe CDN geo headers from trusted proxies
  * tokenwatch.filter.geo.country-header    CloudFront-Viewer-Country   and region-, latitude-, longitude-, asn-header
- * tokenwatch.filter.geo.table             none      CSV cidr,country,region,lat,lon,asn
+ * tokenwatch.filter.geo.table             none      CSV cidr,country,region,lat,lon,asn[,accuracy_radius_km,
+ *                                                   connection_type,anonymizer]
  * tokenwatch.filter.geo.database          none      GeoIP2/GeoLite2 City or Country .mmdb
  * tokenwatch.filter.geo.asn-database      none      GeoLite2/GeoIP2 ASN .mmdb
+ * tokenwatch.filter.geo.connection-type-database  none  GeoIP2 Connection-Type .mmdb
+ * tokenwatch.filter.geo.anonymous-database        none  GeoIP2 Anonymous-IP (or Anonymous-Plus) .mmdb
  * tokenwatch.filter.geo.cache-size        10000     client addresses whose database answers are kept
  * </pre>
  *
