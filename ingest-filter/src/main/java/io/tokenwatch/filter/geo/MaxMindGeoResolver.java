@@ -49,7 +49,8 @@ import java.util.Optional;
  * or a City record that knows only the country) carries neither: the absence of {@code lat}/{@code lon}
  * is what says "country level" to the detector, which then compares countries, never distances. City
  * records that place an address at a country's centroid carry MaxMind's own wide radius (often 500 or
- * 1000 km), reported as given; the detector subtracts radii from distances.
+ * 1000 km), reported as given (capped at 20038 km, the farthest two places can be apart); the detector
+ * subtracts radii from distances.
  *
  * <p><b>Anonymizer precedence.</b> An Anonymous-IP record may set several flags (a VPN provider's
  * server is usually also a hosting provider's address; Tor exits often too); the event carries one
@@ -195,7 +196,7 @@ public final class MaxMindGeoResolver implements GeoResolver {
                         if (position != null) {
                             lat = GeoFields.coordinate(position.latitude(), 90);
                             lon = GeoFields.coordinate(position.longitude(), 180);
-                            radius = GeoFields.accuracyRadiusKm(position.accuracyRadius());
+                            radius = radius(position.accuracyRadius());
                         }
                     }
                 } else {
@@ -300,6 +301,14 @@ public final class MaxMindGeoResolver implements GeoResolver {
             // A type added by a newer geoip2 release is left out rather than guessed.
             default -> null;
         };
+    }
+
+    /**
+     * The database's radius; one wider than any two places are apart (the field is a 16-bit number) is
+     * capped rather than dropped, since a point without a radius would read as a precise one.
+     */
+    private static Integer radius(Integer km) {
+        return km == null || km < 0 ? null : Math.min(km, GeoFields.MAX_ACCURACY_RADIUS_KM);
     }
 
     private static String isoCode(Country country) {

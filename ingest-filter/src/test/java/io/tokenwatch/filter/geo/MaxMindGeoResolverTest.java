@@ -146,6 +146,8 @@ class MaxMindGeoResolverTest {
                     .isEqualTo(new TokenUsageEvent.Geo("US", null, 37.751, -97.822, null, 1000, null, null));
             // Country level: no coordinates, hence no radius.
             assertThat(resolve(resolver, SWEDEN_IP).accuracyRadiusKm()).isNull();
+            // Wider than the Earth allows: capped, never dropped (a point without radius reads as precise).
+            assertThat(resolve(resolver, TestGeoDatabases.HUGE_RADIUS_IP).accuracyRadiusKm()).isEqualTo(20_038);
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.Map;
  * 89.160.20.0/24  SE, no location                       1.128.0.0/11   AS1221
  * 12.81.92.0/24   US centroid 37.751 -97.822     r 1000 km
  * 146.70.0.0/16   NL NH Amsterdam 52.3759 4.8975 r 20 km
+ * 200.0.0.0/24    BR centroid -10 -55         r 65535 km (the field's largest value)
  * 10.0.0.0/8      US (a private network a careless database maps; must never be used)
  *
  * Connection-Type (IPv6 tree, 24-bit)     Anonymous-IP (IPv6 tree, 24-bit): flags set -> expected kind
@@ -46,6 +47,7 @@ public final class TestGeoDatabases {
     public static final String PRIVATE_MAPPED_IP = "10.1.2.3";
     public static final String UNKNOWN_IP = "8.8.8.8";
     public static final String CENTROID_IP = "12.81.92.1";
+    public static final String HUGE_RADIUS_IP = "200.0.0.1";
     public static final String CELLULAR_IP = ASN_ONLY_IP;
     public static final String TOR_IP = "185.220.101.1";
     public static final String TOR_IPV6 = "2a0b:f4c0::1";
@@ -72,6 +74,8 @@ public final class TestGeoDatabases {
                 .insert("146.70.0.0/16", cityRecord(2759794, "Amsterdam", country(2750405, "NL", "Netherlands", true),
                         subdivision(2749879, "NH", "North Holland"), 52.3759, 4.8975, 20, "Europe/Amsterdam"))
                 .insert("10.0.0.0/8", Map.of("country", country(6252001, "US", "United States", false)))
+                .insert("200.0.0.0/24", centroidRecord(country(3469034, "BR", "Brazil", false),
+                        -10.0, -55.0, 65535, "America/Sao_Paulo"))
                 .write(dir.resolve("GeoLite2-City-test.mmdb"));
     }
 
