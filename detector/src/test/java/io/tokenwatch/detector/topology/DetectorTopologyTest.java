@@ -1,7 +1,7 @@
 package io.tokenwatch.detector.topology;
 
-import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.control.Suppressions;
+import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
 import io.tokenwatch.detector.rules.AnomalousTokenProcessor;
