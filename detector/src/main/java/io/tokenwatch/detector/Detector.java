@@ -55,6 +55,7 @@ public final class Detector implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
+        metrics.mode(config.controls().mode());
         Properties props = config.streamsProperties();
         // An object, not a string: the exception handlers Kafka Streams creates find it in their configure map.
         props.put(DetectorMetrics.CONFIG_KEY, metrics);

@@ -90,13 +90,16 @@ record ClusterStatus(RevocationStatus revocations, DetectorStatus detector, Aler
      * @param revocations {@code tokenwatch_detector_revocations_total} by {@code rule scope}
      * @param dlq         {@code tokenwatch_detector_dlq_total}, summed
      * @param error       why the endpoint could not be read, or null
+     * @param mode        {@code audit} or {@code enforce}, from {@code tokenwatch_detector_mode}; null if not shown
+     * @param wouldIssue  audit mode: {@code tokenwatch_detector_would_issue_total}, summed
      */
     record DetectorEndpoint(String url, int ready, Map<String, Long> alerts, Map<String, Long> revocations, long dlq,
-                            String error) {
+                            String error, String mode, long wouldIssue) {
     }
 
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Pattern METRIC = Pattern.compile("^(tokenwatch_detector_[a-z_]+_total)\\{([^}]*)}\\s+(\\S+)");
+    private static final Pattern MODE = Pattern.compile("^tokenwatch_detector_mode\\{([^}]*)}\\s+1(\\.0)?\\s*$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"([^\"]*)\"");
 
     /**
@@ -272,7 +275,14 @@ record ClusterStatus(RevocationStatus revocations, DetectorStatus detector, Aler
             Map<String, Long> alerts = new TreeMap<>();
             Map<String, Long> revocations = new TreeMap<>();
             long dlq = 0;
+            long wouldIssue = 0;
+            String mode = null;
             for (String line : metrics.split("\n")) {
+                Matcher running = MODE.matcher(line);
+                if (running.find()) {
+                    mode = labels(running.group(1)).get("mode");
+                    continue;
+                }
                 Matcher m = METRIC.matcher(line);
                 if (!m.find()) {
                     continue;
@@ -286,12 +296,13 @@ record ClusterStatus(RevocationStatus revocations, DetectorStatus detector, Aler
                             labels.getOrDefault("rule", "?") + " " + labels.getOrDefault("scope", "?"), value,
                             Long::sum);
                     case "tokenwatch_detector_dlq_total" -> dlq += value;
+                    case "tokenwatch_detector_would_issue_total" -> wouldIssue += value;
                     default -> { }
                 }
             }
-            return new DetectorEndpoint(url, ready, alerts, revocations, dlq, null);
+            return new DetectorEndpoint(url, ready, alerts, revocations, dlq, null, mode, wouldIssue);
         } catch (IOException | IllegalArgumentException e) {
-            return new DetectorEndpoint(url, -1, Map.of(), Map.of(), 0, "cannot reach " + url + ": " + e);
+            return new DetectorEndpoint(url, -1, Map.of(), Map.of(), 0, "cannot reach " + url + ": " + e, null, 0);
         }
     }
 
@@ -326,6 +337,10 @@ record ClusterStatus(RevocationStatus revocations, DetectorStatus detector, Aler
             } else {
                 out.add(String.format("  http       %s/health/ready: %s, dead letters %d", endpoint.url(),
                         endpoint.ready() == 200 ? "ready" : "not ready (" + endpoint.ready() + ")", endpoint.dlq()));
+                out.add("  mode       " + (endpoint.mode() == null ? "not shown by this detector"
+                        : "audit".equals(endpoint.mode()) ? "audit: nothing is contained; " + endpoint.wouldIssue()
+                        + " revocation(s)/throttle(s) would have been issued in enforce mode"
+                        : endpoint.mode()));
             }
         }
         out.add(String.format("alerts       %s: %d records%s", Topics.ALERTS.name(), alerts.records(),

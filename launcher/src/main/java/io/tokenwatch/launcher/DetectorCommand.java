@@ -1,6 +1,12 @@
 package io.tokenwatch.launcher;
 
 import io.tokenwatch.detector.Detector;
+import io.tokenwatch.detector.control.Controls;
+import io.tokenwatch.detector.control.ControlsFile;
+import io.tokenwatch.detector.control.DetectorMode;
+import io.tokenwatch.detector.control.NetworkAllowList;
+import io.tokenwatch.detector.control.ResponseOverrides;
+import io.tokenwatch.detector.control.SubjectAllowList;
 import io.tokenwatch.detector.topology.DetectorConfig;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -14,6 +20,7 @@ import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,11 +66,47 @@ final class DetectorCommand implements Callable<Integer> {
     @Option(names = "--create-topics", description = "Create missing tokenwatch topics first (RF 1; for development).")
     boolean createTopics;
 
+    @Option(names = "--mode", paramLabel = "audit|enforce",
+            description = {"audit (the default): every finding alerts, each alert lists the containment enforce mode "
+                    + "would have issued (unmapped.response.would_issue), nothing is revoked or throttled. "
+                    + "enforce: containment is published to tokenwatch.revocations.",
+                    "Overrides the controls file's mode."})
+    String mode;
+
+    @Option(names = "--response", paramLabel = "RULE[:SEVERITY]=ACTIONS",
+            description = "A rule's response, repeatable: actions among observe (count only, no alert), alert, "
+                    + "throttle, revoke_token, revoke_subject (and step_up where the detector offers it), e.g. "
+                    + "impossible_travel=alert, rate_spike:low=observe. Rules that decide their own containment "
+                    + "(token_replay, forged_token_burst, revoked_token_use) take observe or alert only.")
+    List<String> responses = new ArrayList<>();
+
+    @Option(names = "--allow-network", paramLabel = "CIDR|IP|AS<n>",
+            description = "A network you vouch for (VPN range, office NAT, cloud AS), repeatable: findings of "
+                    + "network-dependent rules from it do not alert; blocks of it for forged tokens become throttles.")
+    List<String> allowNetworks = new ArrayList<>();
+
+    @Option(names = "--allow-subject", paramLabel = "ISS|SUB[*][=RULES]",
+            description = "A service account (subject key, or a prefix ending in *), repeatable: its findings of "
+                    + "RULES (default: the behaviour rules) are counted, not alerted.")
+    List<String> allowSubjects = new ArrayList<>();
+
+    @Option(names = "--allow-issuer", paramLabel = "ISS[=RULES]",
+            description = "An issuer whose subjects' findings of RULES (default: the behaviour rules) are counted, "
+                    + "not alerted; repeatable.")
+    List<String> allowIssuers = new ArrayList<>();
+
+    @Option(names = "--controls", paramLabel = "FILE",
+            description = "A YAML file with mode, responses, allow_networks, allow_subjects, allow_issuers (the same "
+                    + "strings as the options above, which add to it).")
+    Path controlsFile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        // Before touching Kafka: a typo in a control is reported at once, naming what is wrong.
+        Controls controls = controls();
         Properties client = kafka.clientProperties();
         if (createTopics) {
             try (Admin admin = Admin.create(client)) {
@@ -77,7 +120,8 @@ final class DetectorCommand implements Callable<Integer> {
         client.stringPropertyNames().forEach(k -> overrides.put(k, client.getProperty(k)));
         DetectorConfig config = DetectorConfig.defaults(kafka.bootstrapServers(), stateDir)
                 .withApplicationId(applicationId).withProcessingGuarantee(guarantee).withClientOverrides(overrides)
-                .withHttpPort(httpPort).withApplicationServer(applicationServer).withEcsTopic(ecsTopic);
+                .withHttpPort(httpPort).withApplicationServer(applicationServer).withEcsTopic(ecsTopic)
+                .withControls(controls);
         Detector detector = new Detector(config).start();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -88,12 +132,31 @@ final class DetectorCommand implements Callable<Integer> {
             throw new IllegalStateException("detector did not start within 60 s (state " + detector.state()
                     + "); is Kafka reachable at " + kafka.bootstrapServers() + " and do the topics exist?");
         }
-        spec.commandLine().getOut().printf("detector running (%s) against %s%s; Ctrl-C to stop%n", guarantee,
-                kafka.bootstrapServers(), detector.httpPort().isPresent()
+        spec.commandLine().getOut().printf("detector running (%s; %s) against %s%s; Ctrl-C to stop%n", guarantee,
+                controls.summary(), kafka.bootstrapServers(), detector.httpPort().isPresent()
                         ? "; health, metrics and explain on port " + detector.httpPort().getAsInt() : "");
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The operator controls: the file's, then the options' (which add to its lists); the mode from
+     * {@code --mode}, else the file, else audit ({@link DetectorMode} says why).
+     */
+    Controls controls() {
+        ControlsFile.Content file = controlsFile == null ? ControlsFile.Content.empty() : ControlsFile.read(controlsFile);
+        DetectorMode chosen = mode != null ? DetectorMode.parse(mode)
+                : file.mode() != null ? file.mode() : DetectorMode.AUDIT;
+        return new Controls(chosen, ResponseOverrides.parse(concat(file.responses(), responses)),
+                NetworkAllowList.of(concat(file.networks(), allowNetworks)),
+                SubjectAllowList.of(concat(file.subjects(), allowSubjects), concat(file.issuers(), allowIssuers)));
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
     }
 
     /** The ECS topic, partitioned like the alerts; a topic that already exists is left as it is. */

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tokenwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "JWT defense in depth: ingest filters, a Kafka Streams detector, and revocation.",
         subcommands = {DemoCommand.class, UpCommand.class, StatusCommand.class, BrokerCommand.class, DetectorCommand.class, RevokeCommand.class,
-                LiftCommand.class, AlertsCommand.class, RevocationLatencyBench.class, DetectorBench.class,
+                LiftCommand.class, SuppressCommand.class, UnsuppressCommand.class, AlertsCommand.class, RevocationLatencyBench.class, DetectorBench.class,
                 IssuerCommand.class, SampleServiceCommand.class, HealthcheckCommand.class, GatewayCommand.class})
 public final class Main implements Runnable {
 

@@ -1,6 +1,7 @@
 package io.tokenwatch.launcher;
 
 import io.tokenwatch.schemas.Revocation;
+import io.tokenwatch.schemas.Topic;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -15,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Publishes one analyst decision to the revocation topic and waits until Kafka has it: a revocation
- * under its canonical key, or a tombstone that lifts whatever is under a key.
+ * Publishes one analyst decision to a compacted decision topic and waits until Kafka has it: a
+ * revocation under its canonical key or a suppression under {@code rule|iss|sub}, or a tombstone that
+ * lifts whatever is under a key.
  */
 final class RevocationPublisher {
 
@@ -26,6 +28,11 @@ final class RevocationPublisher {
     }
 
     static RecordMetadata publish(Properties client, String key, Revocation revocationOrNull) {
+        return publish(client, Topics.REVOCATIONS, key, revocationOrNull);
+    }
+
+    /** Publishes {@code valueOrNull} (null: a tombstone) under {@code key} on {@code topic}. */
+    static <V> RecordMetadata publish(Properties client, Topic<String, V> topic, String key, V valueOrNull) {
         KafkaReachability.require(client);
         Properties props = new Properties();
         props.putAll(client);
@@ -34,15 +41,15 @@ final class RevocationPublisher {
         props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(ACK_TIMEOUT.toMillis()));
         props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(ACK_TIMEOUT.toMillis()));
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
-        try (KafkaProducer<String, Revocation> producer = new KafkaProducer<>(props, new StringSerializer(),
-                Topics.REVOCATIONS.valueSerde().serializer())) {
-            return producer.send(new ProducerRecord<>(Topics.REVOCATIONS.name(), key, revocationOrNull))
+        try (KafkaProducer<String, V> producer = new KafkaProducer<>(props, new StringSerializer(),
+                topic.valueSerde().serializer())) {
+            return producer.send(new ProducerRecord<>(topic.name(), key, valueOrNull))
                     .get(ACK_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
                 throw new IllegalStateException("Kafka at " + client.getProperty("bootstrap.servers")
                         + " did not take the record within " + ACK_TIMEOUT.toSeconds() + " s; does topic "
-                        + Topics.REVOCATIONS.name() + " exist?", e.getCause());
+                        + topic.name() + " exist?", e.getCause());
             }
             throw new IllegalStateException("Kafka at " + client.getProperty("bootstrap.servers")
                     + " did not take the record: " + e.getCause().getMessage(), e.getCause());

@@ -269,6 +269,8 @@ class DetectorCrashRecoveryTest {
                 "--state-dir", stateDir.toString(),
                 "--application-id", APPLICATION_ID,
                 "--guarantee", StreamsConfig.EXACTLY_ONCE_V2,
+                // The command audits by default; this test is about revocations published exactly once.
+                "--mode", "enforce",
                 "--http-port", "-1"));
         detectors.add(detector);
         detector.awaitRunning(STEP_TIMEOUT);

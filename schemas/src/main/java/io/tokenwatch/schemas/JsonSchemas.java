@@ -25,10 +25,14 @@ public final class JsonSchemas {
     /** Classpath resource of the {@link Alert} schema: the subset of OCSF Detection Finding we emit. */
     public static final String ALERT = "io/tokenwatch/schemas/alert.schema.json";
 
+    /** Classpath resource of the {@link Suppression} schema. */
+    public static final String SUPPRESSION = "io/tokenwatch/schemas/suppression.schema.json";
+
     private static final Map<Class<?>, String> BY_TYPE = Map.of(
             TokenUsageEvent.class, TOKEN_USAGE_EVENT,
             Revocation.class, REVOCATION,
-            Alert.class, ALERT);
+            Alert.class, ALERT,
+            Suppression.class, SUPPRESSION);
 
     private JsonSchemas() {
     }

@@ -42,6 +42,14 @@ public final class Keys {
     }
 
     /**
+     * Key of a suppression ({@code tokenwatch.suppressions}): {@code rule|iss|sub}, where rule and issuer
+     * may be {@code *} (every rule, every issuer).
+     */
+    public static String suppression(String rule, String issuer, String subject) {
+        return requireText(rule, "rule") + "|" + subject(issuer, subject);
+    }
+
+    /**
      * Checks that {@code value} is an IPv4 or IPv6 literal, optionally with a {@code /prefix}.
      * Never resolves names: a host name is rejected, not looked up. IPv4 octets with leading zeros
      * and IPv6 zone ids ({@code %eth0}) are rejected: their meaning differs between parsers.

@@ -30,8 +30,16 @@ public final class Topics {
     public static final Topic<byte[], byte[]> DLQ = new Topic<>("tokenwatch.dlq",
             Serdes.ByteArray(), Serdes.ByteArray(), Topic.CleanupPolicy.DELETE, Duration.ofDays(7));
 
-    /** Every topic, in the order of DESIGN.md §3. */
-    public static final List<Topic<?, ?>> ALL = List.of(TOKEN_USAGE, ALERTS, REVOCATIONS, DLQ);
+    /**
+     * Operators' suppressions of findings by rule and subject, keyed {@code rule|iss|sub}; {@code null}
+     * lifts. Compacted like the revocations, tombstones kept 7 days so a detector that was down when a
+     * suppression was lifted still learns of it.
+     */
+    public static final Topic<String, Suppression> SUPPRESSIONS = new Topic<>("tokenwatch.suppressions",
+            Serdes.String(), new JsonSerde<>(Suppression.class), Topic.CleanupPolicy.COMPACT, Duration.ofDays(7));
+
+    /** Every topic, in the order of DESIGN.md §3 (suppressions, added later, last). */
+    public static final List<Topic<?, ?>> ALL = List.of(TOKEN_USAGE, ALERTS, REVOCATIONS, DLQ, SUPPRESSIONS);
 
     private Topics() {
     }

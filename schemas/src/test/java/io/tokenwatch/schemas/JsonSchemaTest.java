@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import static io.tokenwatch.schemas.TestEvents.alert;
 import static io.tokenwatch.schemas.TestEvents.request;
 import static io.tokenwatch.schemas.TestEvents.revocation;
+import static io.tokenwatch.schemas.TestEvents.suppression;
 import static io.tokenwatch.schemas.TestEvents.token;
 import static io.tokenwatch.schemas.TestEvents.usage;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,6 +47,9 @@ class JsonSchemaTest {
                         revocation(Revocation.Scope.IP).value("2001:db8::1").action(Revocation.Action.THROTTLE).build()),
                 example("ip revocation (IPv6 CIDR)", Topics.REVOCATIONS,
                         revocation(Revocation.Scope.IP).value("2001:db8::/32").action(Revocation.Action.STEP_UP).build()),
+                example("suppression of one rule for one subject", Topics.SUPPRESSIONS, suppression().build()),
+                example("suppression of every rule, any issuer", Topics.SUPPRESSIONS,
+                        suppression().rule(Suppression.ANY).issuer(Suppression.ANY).build()),
                 example("alert with every nested part", Topics.ALERTS, alert().build()),
                 example("alert with only required parts", Topics.ALERTS, alert()
                         .findingInfo(new Alert.FindingInfo("f-1", "t", null, null, null, null, null, null))
@@ -58,7 +62,7 @@ class JsonSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {TokenUsageEvent.class, Revocation.class, Alert.class})
+    @ValueSource(classes = {TokenUsageEvent.class, Revocation.class, Alert.class, Suppression.class})
     void shouldDeclareDraft202012WithIdAndTitle(Class<?> type) {
         JsonNode schema = schemaTree(type);
 
@@ -70,13 +74,13 @@ class JsonSchemaTest {
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {TokenUsageEvent.class, Revocation.class, Alert.class})
+    @ValueSource(classes = {TokenUsageEvent.class, Revocation.class, Alert.class, Suppression.class})
     void shouldBeValidAgainstTheDraft202012MetaSchema(Class<?> type) {
         assertThat(SchemaValidation.metaSchemaErrors(type)).isEmpty();
     }
 
     @ParameterizedTest
-    @ValueSource(classes = {TokenUsageEvent.class, Revocation.class, Alert.class})
+    @ValueSource(classes = {TokenUsageEvent.class, Revocation.class, Alert.class, Suppression.class})
     void shouldDescribeEveryProperty(Class<?> type) {
         List<String> undescribed = new ArrayList<>();
         collectUndescribed("", schemaTree(type), undescribed);
@@ -89,6 +93,7 @@ class JsonSchemaTest {
         assertThat(JsonSchemas.resourceOf(TokenUsageEvent.class)).contains(JsonSchemas.TOKEN_USAGE_EVENT);
         assertThat(JsonSchemas.resourceOf(Revocation.class)).contains(JsonSchemas.REVOCATION);
         assertThat(JsonSchemas.resourceOf(Alert.class)).contains(JsonSchemas.ALERT);
+        assertThat(JsonSchemas.resourceOf(Suppression.class)).contains(JsonSchemas.SUPPRESSION);
         assertThat(JsonSchemas.resourceOf(String.class)).isEmpty();
         assertThatThrownBy(() -> JsonSchemas.open(String.class)).isInstanceOf(IllegalArgumentException.class);
     }
@@ -155,6 +160,11 @@ class JsonSchemaTest {
                 invalid("ip revocation with host name", Topics.REVOCATIONS, revocation(Revocation.Scope.IP).build(), "value", "proxy.example.com"),
                 invalid("ip revocation with prefix 33", Topics.REVOCATIONS, revocation(Revocation.Scope.IP).build(), "value", "10.0.0.0/33"),
                 invalid("revocation with unknown scope", Topics.REVOCATIONS, revocation().build(), "scope", "JTI"),
+                invalid("suppression without subject", Topics.SUPPRESSIONS, suppression().build(), "subject", null),
+                invalid("suppression with blank subject", Topics.SUPPRESSIONS, suppression().build(), "subject", " "),
+                invalid("suppression without expires_at", Topics.SUPPRESSIONS, suppression().build(), "expires_at", null),
+                invalid("suppression with | in rule", Topics.SUPPRESSIONS, suppression().build(), "rule", "a|b"),
+                invalid("suppression with string expires_at", Topics.SUPPRESSIONS, suppression().build(), "expires_at", "7d"),
                 invalid("alert without finding_info uid", Topics.ALERTS, alert().build(), "finding_info.uid", null),
                 invalid("alert without metadata", Topics.ALERTS, alert().build(), "metadata", null),
                 invalid("alert of another class", Topics.ALERTS, alert().build(), "class_uid", 2001),

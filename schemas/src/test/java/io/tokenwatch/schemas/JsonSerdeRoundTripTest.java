@@ -112,6 +112,16 @@ class JsonSerdeRoundTripTest {
     }
 
     @Test
+    void shouldRoundTripSuppressionUnderItsKey() {
+        Suppression suppression = TestEvents.suppression().build();
+
+        assertThat(roundTrip(Topics.SUPPRESSIONS, suppression)).isEqualTo(suppression);
+        assertThat(suppression.key()).isEqualTo("impossible_travel|" + TestEvents.ISSUER + "|" + TestEvents.SUBJECT);
+        assertThat(TestJson.of(Topics.SUPPRESSIONS, suppression).tree().has("key")).isFalse();
+        assertThat(TestJson.of(Topics.SUPPRESSIONS, suppression).tree().has("void_at")).isFalse();
+    }
+
+    @Test
     void shouldNeverWriteDerivedAccessors() {
         assertThat(TestJson.of(Topics.TOKEN_USAGE, usage().build()).tree().has("key")).isFalse();
         assertThat(TestJson.of(Topics.TOKEN_USAGE, usage().build()).tree().has("verified_subject")).isFalse();

@@ -61,6 +61,46 @@ final class TestEvents {
         return new AlertBuilder();
     }
 
+    /** A suppression of one rule for one subject, a week long. */
+    static SuppressionBuilder suppression() {
+        return new SuppressionBuilder();
+    }
+
+    static final class SuppressionBuilder {
+        private int schemaVersion = Suppression.SCHEMA_VERSION;
+        private String rule = "impossible_travel";
+        private String issuer = ISSUER;
+        private String subject = SUBJECT;
+        private long expiresAt = NOW + 7 * 86_400_000L;
+        private String reason = "travelling with a roaming SIM";
+        private String source = "operator:sam";
+        private long createdAt = NOW;
+
+        SuppressionBuilder rule(String v) {
+            this.rule = v;
+            return this;
+        }
+
+        SuppressionBuilder issuer(String v) {
+            this.issuer = v;
+            return this;
+        }
+
+        SuppressionBuilder subject(String v) {
+            this.subject = v;
+            return this;
+        }
+
+        SuppressionBuilder expiresAt(long v) {
+            this.expiresAt = v;
+            return this;
+        }
+
+        Suppression build() {
+            return new Suppression(schemaVersion, rule, issuer, subject, expiresAt, reason, source, createdAt);
+        }
+    }
+
     static final class UsageBuilder {
         private int schemaVersion = TokenUsageEvent.SCHEMA_VERSION;
         private String eventId = "5f0c8a3e-8d5b-4f8e-9a61-2b7f1f0c9d11";

@@ -12,8 +12,9 @@ class TopicsTest {
 
     @Test
     void shouldListEveryTopicOnceInDesignOrder() {
-        assertThat(Topics.ALL).hasSize(4).containsExactly(Topics.TOKEN_USAGE, Topics.ALERTS, Topics.REVOCATIONS, Topics.DLQ);
-        assertThat(Topics.ALL.stream().map(Topic::name).distinct()).hasSize(4);
+        assertThat(Topics.ALL).containsExactly(Topics.TOKEN_USAGE, Topics.ALERTS, Topics.REVOCATIONS, Topics.DLQ,
+                Topics.SUPPRESSIONS);
+        assertThat(Topics.ALL.stream().map(Topic::name).distinct()).hasSize(5);
     }
 
     @Test
@@ -22,6 +23,7 @@ class TopicsTest {
         assertThat(Topics.ALERTS.name()).isEqualTo("tokenwatch.alerts");
         assertThat(Topics.REVOCATIONS.name()).isEqualTo("tokenwatch.revocations");
         assertThat(Topics.DLQ.name()).isEqualTo("tokenwatch.dlq");
+        assertThat(Topics.SUPPRESSIONS.name()).isEqualTo("tokenwatch.suppressions");
     }
 
     @Test
@@ -46,6 +48,15 @@ class TopicsTest {
                 .containsKey(TopicConfig.SEGMENT_MS_CONFIG)
                 .containsKey(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG)
                 .doesNotContainKey(TopicConfig.RETENTION_MS_CONFIG);
+    }
+
+    @Test
+    void shouldCompactSuppressionsAndKeepTombstones() {
+        assertThat(Topics.SUPPRESSIONS.configs())
+                .containsEntry(TopicConfig.CLEANUP_POLICY_CONFIG, "compact")
+                .containsEntry(TopicConfig.DELETE_RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))
+                .doesNotContainKey(TopicConfig.RETENTION_MS_CONFIG);
+        assertThat(((JsonSerde<?>) Topics.SUPPRESSIONS.valueSerde()).type()).isEqualTo(Suppression.class);
     }
 
     @Test

@@ -1,15 +1,19 @@
 package io.tokenwatch.detector.telemetry;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tokenwatch.detector.control.DetectorMode;
+import io.tokenwatch.detector.control.GateOutcome;
 import io.tokenwatch.detector.rules.Detection;
 import io.tokenwatch.detector.topology.DetectionListener;
 import io.tokenwatch.schemas.Revocation;
 import org.apache.kafka.streams.KafkaStreams;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -20,9 +24,19 @@ import java.util.Optional;
  * and poll figures, bound by {@link KafkaStreamsMetrics}), and ours:
  *
  * <ul>
- *   <li>{@value #ALERTS}{@code {rule}}: alerts the rules emitted;</li>
- *   <li>{@value #REVOCATIONS}{@code {rule,scope}}: revocations the rules decided (before they are
- *       merged with the live value of {@code tokenwatch.revocations}, which may make one redundant);</li>
+ *   <li>{@value #ALERTS}{@code {rule}}: alerts published (after the control gate);</li>
+ *   <li>{@value #REVOCATIONS}{@code {rule,scope}}: revocations the gate let through (before they are
+ *       merged with the live value of {@code tokenwatch.revocations}, which may make one redundant);
+ *       none in audit mode;</li>
+ *   <li>{@value #FINDINGS}{@code {rule,outcome}}: every finding the rules made, by what the control gate
+ *       did with it: {@code published}, {@code observed}, {@code suppressed}, {@code allow_listed_subject},
+ *       {@code allow_listed_network} ({@link GateOutcome});</li>
+ *   <li>{@value #WOULD_ISSUE}{@code {rule,scope,action}}: in audit mode, the containment enforce mode
+ *       would have published;</li>
+ *   <li>{@value #SUPPRESSIONS_REJECTED}: records on {@code tokenwatch.suppressions} ignored as unreadable
+ *       or not under their own key;</li>
+ *   <li>{@value #MODE}{@code {mode}}: 1 for the mode the detector runs in ({@code audit} or
+ *       {@code enforce}), 0 for the other;</li>
  *   <li>{@value #DLQ}{@code {source}}: records sent to {@code tokenwatch.dlq}, {@code source} being
  *       {@code deserialization} or {@code processing};</li>
  *   <li>{@value RestoreProgress#RESTORED}, {@value RestoreProgress#ACTIVE},
@@ -48,6 +62,11 @@ import java.util.Optional;
  */
 public final class DetectorMetrics implements DetectionListener {
 
+    public static final String FINDINGS = "tokenwatch.detector.findings";
+    public static final String WOULD_ISSUE = "tokenwatch.detector.would.issue";
+    public static final String SUPPRESSIONS_REJECTED = "tokenwatch.detector.suppressions.rejected";
+    public static final String MODE = "tokenwatch.detector.mode";
+
     /** Key of this instance in the Kafka Streams configuration, for the exception handlers. */
     public static final String CONFIG_KEY = "tokenwatch.detector.metrics";
     public static final String ALERTS = "tokenwatch.detector.alerts";
@@ -65,6 +84,45 @@ public final class DetectorMetrics implements DetectionListener {
         // Registered up front so a scrape shows zeros rather than nothing before the first bad record.
         dlqCounter("deserialization");
         dlqCounter("processing");
+        suppressionsRejected();
+    }
+
+    /**
+     * Shows {@code mode} as the one the detector runs in ({@value #MODE}{@code {mode}} 1, the other 0).
+     * Call once, before the detector starts.
+     */
+    public void mode(DetectorMode mode) {
+        for (DetectorMode m : DetectorMode.values()) {
+            int value = m == mode ? 1 : 0;
+            Gauge.builder(MODE, () -> value).description("1 for the mode the detector runs in (audit: nothing "
+                    + "is contained; enforce: containment is published)").tag("mode", m.wire()).register(registry);
+        }
+    }
+
+    @Override
+    public void gated(String rule, GateOutcome outcome) {
+        Counter.builder(FINDINGS).description("Findings of the rules by what the control gate did with them "
+                        + "(published, observed, suppressed, allow-listed)").tag("rule", rule)
+                .tag("outcome", outcome.wire()).register(registry).increment();
+    }
+
+    @Override
+    public void wouldIssue(String rule, List<Revocation> withheld) {
+        for (Revocation revocation : withheld) {
+            Counter.builder(WOULD_ISSUE).description("Audit mode: containment enforce mode would have published, "
+                            + "by rule, scope and action").tag("rule", rule).tag("scope", revocation.scope().wire())
+                    .tag("action", revocation.action().wire()).register(registry).increment();
+        }
+    }
+
+    @Override
+    public void suppressionRejected() {
+        suppressionsRejected().increment();
+    }
+
+    private Counter suppressionsRejected() {
+        return Counter.builder(SUPPRESSIONS_REJECTED).description("Records on tokenwatch.suppressions ignored: "
+                + "unreadable, or not under their own rule|iss|sub key").register(registry);
     }
 
     /** Metrics on a new Prometheus registry, scraped by {@link #scrape()}. */

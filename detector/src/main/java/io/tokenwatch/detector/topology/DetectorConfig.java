@@ -1,5 +1,6 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.control.Controls;
 import io.tokenwatch.detector.rules.AnomalousTokenRule;
 import io.tokenwatch.detector.rules.FailureBurstRule;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
@@ -49,13 +50,18 @@ import java.util.Properties;
  *                           future, rejected issuer); its response is {@code userProfile}'s policy
  * @param failureBurst       the failure-burst rule for verified subjects; its response is
  *                           {@code userProfile}'s policy
+ * @param controls           operators' controls on the output: audit or enforce, per-rule responses,
+ *                           allow-lists ({@link io.tokenwatch.detector.control.ControlGate}). The
+ *                           constructor writes its per-rule responses into {@code userProfile}'s policy
+ *                           (idempotent), so the two cannot disagree whichever is set last
  */
 public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
                              Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
                              ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
                              UserProfileRules userProfile, Duration tombstoneInterval,
                              Map<String, String> clientOverrides, int httpPort, String applicationServer,
-                             String ecsTopic, AnomalousTokenRule anomalousToken, FailureBurstRule failureBurst) {
+                             String ecsTopic, AnomalousTokenRule anomalousToken, FailureBurstRule failureBurst,
+                             Controls controls) {
 
     public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
     public static final Duration DEFAULT_TOMBSTONE_INTERVAL = Duration.ofSeconds(30);
@@ -91,6 +97,23 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         }
         Objects.requireNonNull(anomalousToken, "anomalousToken");
         Objects.requireNonNull(failureBurst, "failureBurst");
+        Objects.requireNonNull(controls, "controls");
+        userProfile = controls.responses().applyTo(userProfile);
+    }
+
+    /**
+     * The settings of the release before the operator controls, enforcing with none; kept so that code
+     * written against it still compiles.
+     */
+    public DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                          Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                          ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
+                          UserProfileRules userProfile, Duration tombstoneInterval,
+                          Map<String, String> clientOverrides, int httpPort, String applicationServer,
+                          String ecsTopic, AnomalousTokenRule anomalousToken, FailureBurstRule failureBurst) {
+        this(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir, productVersion, replay,
+                forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, clientOverrides, httpPort,
+                applicationServer, ecsTopic, anomalousToken, failureBurst, Controls.enforcing());
     }
 
     /**
@@ -147,95 +170,107 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
 
     /**
      * Defaults: exactly-once, 100 ms commits, the default rules, tombstones every 30 s; no HTTP
-     * endpoints, no {@code application.server}, no ECS projection.
+     * endpoints, no {@code application.server}, no ECS projection; enforcing, with no operator controls
+     * ({@link Controls#enforcing()}: embedded uses keep their behaviour; the {@code tokenwatch detector}
+     * command defaults to audit, see {@link io.tokenwatch.detector.control.DetectorMode}).
      */
     public static DetectorConfig defaults(String bootstrapServers, Path stateDir) {
         return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), ForgedTokenBurstRule.defaults(),
                 RevokedTokenUseRule.defaults(), UserProfileRules.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of(),
-                -1, null, null, AnomalousTokenRule.defaults(), FailureBurstRule.defaults());
+                -1, null, null, AnomalousTokenRule.defaults(), FailureBurstRule.defaults(), Controls.enforcing());
     }
 
     public DetectorConfig withApplicationId(String value) {
         return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withProcessingGuarantee(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
                 replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withReplay(TokenReplayRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, value, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withForgedTokenBurst(ForgedTokenBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, value, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withRevokedTokenUse(RevokedTokenUseRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, value, userProfile, tombstoneInterval, clientOverrides,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withUserProfile(UserProfileRules value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, value, tombstoneInterval, clientOverrides,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withTombstoneInterval(Duration value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, value, clientOverrides,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     /** Port of the operations endpoints; -1 for none, 0 for any free port. */
     public DetectorConfig withHttpPort(int value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, value, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                clientOverrides, value, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     /** {@code host:port} other instances reach this one's endpoints at; {@code null} when running alone. */
     public DetectorConfig withApplicationServer(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, value, ecsTopic, anomalousToken, failureBurst);
+                clientOverrides, httpPort, value, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     /** Topic for the ECS projection of alerts; {@code null} for none. */
     public DetectorConfig withEcsTopic(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, value, anomalousToken, failureBurst);
+                clientOverrides, httpPort, applicationServer, value, anomalousToken, failureBurst, controls);
     }
 
     public DetectorConfig withAnomalousToken(AnomalousTokenRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, value, failureBurst);
+                clientOverrides, httpPort, applicationServer, ecsTopic, value, failureBurst, controls);
     }
 
     public DetectorConfig withFailureBurst(FailureBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, value);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, value, controls);
+    }
+
+    /**
+     * Operators' controls (mode, per-rule responses, allow-lists); their responses are written into the
+     * profile rules' policy too (see the record comment).
+     */
+    public DetectorConfig withControls(Controls value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, value);
     }
 
     /** Extra client settings (TLS/SASL, tuning), applied last; replaces any given before. */
     public DetectorConfig withClientOverrides(Map<String, String> value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, value,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
     }
 
     /** The Kafka Streams configuration. */

@@ -1,5 +1,7 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.control.ControlGate;
+import io.tokenwatch.detector.control.Suppressions;
 import io.tokenwatch.detector.ecs.EcsAlertProjection;
 import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
@@ -50,6 +52,10 @@ import java.util.Objects;
  *                               user-profile-incidents] ─────────▶ merge-user-profile-rules
  *
  * merge-user-profile-rules (every detection)
+ *   ▼
+ * control-gate: operators' controls (ControlGate): observed, suppressed and allow-listed findings are
+ *   │           counted and stop here; audit mode withholds all containment (listed in the alert as
+ *   │           would_issue); every alert gains unmapped.response.mode and unmapped.silence
  *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
  *   ├▶ detection-ecs ─▶ alerts-ecs-sink ─▶ the ECS topic (only when configured)
  *   ├▶ detection-metrics (counts alerts and revocations by rule)
@@ -62,6 +68,7 @@ import java.util.Objects;
  *
  * global (every instance, every partition):
  * tokenwatch.revocations ─▶ revocations-latest-source ─▶ revocations-latest [revocations-latest]
+ * tokenwatch.suppressions ─▶ suppressions-latest-source ─▶ suppressions-latest [suppressions-latest]
  * </pre>
  */
 public final class DetectorTopology {
@@ -73,11 +80,15 @@ public final class DetectorTopology {
         return build(config, DetectionListener.NONE);
     }
 
-    /** The topology, telling {@code listener} of every detection (e.g. to count alerts by rule). */
+    /**
+     * The topology, telling {@code listener} of every published detection (e.g. to count alerts by rule)
+     * and of what the control gate did.
+     */
     public static Topology build(DetectorConfig config, DetectionListener listener) {
         Objects.requireNonNull(listener, "listener");
         StreamsBuilder builder = new StreamsBuilder();
         LatestRevocations.addTo(builder);
+        Suppressions.addTo(builder, listener);
         KStream<String, TokenUsageEvent> usage = builder
                 .stream(Topics.TOKEN_USAGE.name(), Consumed.with(Topics.TOKEN_USAGE.keySerde(),
                                 Topics.TOKEN_USAGE.valueSerde())
@@ -110,21 +121,25 @@ public final class DetectorTopology {
                 .merge(failureBursts, Named.as("merge-verified-failure-burst"))
                 .merge(profileFindings, Named.as("merge-user-profile-rules"));
 
-        detections
+        // Every output reads the gated stream, so no output can disagree with another about a finding.
+        KStream<String, Detection> gated = detections.process(ControlGate.supplier(config.controls(), listener),
+                Named.as("control-gate"));
+
+        gated
                 .mapValues(Detection::alert, Named.as("detection-alert"))
                 .to(Topics.ALERTS.name(), Produced.with(Topics.ALERTS.keySerde(), Topics.ALERTS.valueSerde())
                         .withName("alerts-sink"));
 
-        detections.peek((key, detection) -> listener.detected(detection), Named.as("detection-metrics"));
-        detections.process(RecentAlertsProcessor.supplier(), Named.as("subject-recent-alerts-update"));
+        gated.peek((key, detection) -> listener.detected(detection), Named.as("detection-metrics"));
+        gated.process(RecentAlertsProcessor.supplier(), Named.as("subject-recent-alerts-update"));
         if (config.ecsTopic() != null) {
-            detections
+            gated
                     .mapValues(detection -> EcsAlertProjection.toJson(detection.alert()), Named.as("detection-ecs"))
                     .to(config.ecsTopic(), Produced.with(Serdes.String(), Serdes.ByteArray())
                             .withName("alerts-ecs-sink"));
         }
 
-        detections
+        gated
                 .flatMap(DetectorTopology::revocations, Named.as("detection-revocations"))
                 .process(RevocationExpiryProcessor.supplier(config.tombstoneInterval()), Named.as("revocation-expiry"))
                 .to(Topics.REVOCATIONS.name(), Produced.with(Topics.REVOCATIONS.keySerde(),

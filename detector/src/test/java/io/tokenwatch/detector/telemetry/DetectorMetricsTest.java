@@ -55,4 +55,15 @@ class DetectorMetricsTest {
         assertThat(registry.get(RestoreProgress.ACTIVE).gauge().value()).isZero();
         assertThat(registry.get(RestoreProgress.RESTORED).counter().count()).isEqualTo(100);
     }
+
+    @Test
+    void shouldShowTheModeOnTheScrape() {
+        DetectorMetrics metrics = DetectorMetrics.prometheus();
+
+        metrics.mode(io.tokenwatch.detector.control.DetectorMode.AUDIT);
+
+        String scrape = metrics.scrape().orElseThrow();
+        assertThat(scrape).contains("tokenwatch_detector_mode{mode=\"audit\"} 1.0",
+                "tokenwatch_detector_mode{mode=\"enforce\"} 0.0", "tokenwatch_detector_suppressions_rejected_total 0.0");
+    }
 }

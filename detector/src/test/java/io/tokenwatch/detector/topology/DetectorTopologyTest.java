@@ -1,5 +1,6 @@
 package io.tokenwatch.detector.topology;
 
+import io.tokenwatch.detector.control.Suppressions;
 import io.tokenwatch.detector.explain.RecentAlertsProcessor;
 import io.tokenwatch.detector.revocation.LatestRevocations;
 import io.tokenwatch.detector.revocation.RevocationExpiryProcessor;
@@ -46,7 +47,7 @@ class DetectorTopologyTest {
         }
         assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "token-replay-rule",
                 "forged-token-burst-rule", "revoked-token-use-rule", "merge-forged-token-burst",
-                "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "detection-alert", "alerts-sink", "detection-revocations",
+                "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "control-gate", "detection-alert", "alerts-sink", "detection-revocations",
                 "detection-metrics", "subject-recent-alerts-update", "anomalous-token-rule",
                 "merge-anomalous-token", "verified-failure-burst-rule", "merge-verified-failure-burst",
                 "revocation-expiry", "revocations-sink");
@@ -83,14 +84,19 @@ class DetectorTopologyTest {
     }
 
     @Test
-    void shouldFollowTheRevocationTopicInANamedGlobalStore() {
+    void shouldFollowTheRevocationAndSuppressionTopicsInNamedGlobalStores() {
         TopologyDescription description = DetectorTopology.build(CONFIG).describe();
 
-        assertThat(description.globalStores()).singleElement().satisfies(global -> {
+        assertThat(description.globalStores()).hasSize(2).anySatisfy(global -> {
             assertThat(global.source().name()).isEqualTo("revocations-latest-source");
             assertThat(global.source().topicSet()).containsExactly(Topics.REVOCATIONS.name());
             assertThat(global.processor().name()).isEqualTo("revocations-latest");
             assertThat(global.processor().stores()).containsExactly(LatestRevocations.STORE);
+        }).anySatisfy(global -> {
+            assertThat(global.source().name()).isEqualTo("suppressions-latest-source");
+            assertThat(global.source().topicSet()).containsExactly(Topics.SUPPRESSIONS.name());
+            assertThat(global.processor().name()).isEqualTo("suppressions-latest");
+            assertThat(global.processor().stores()).containsExactly(Suppressions.STORE);
         });
         assertThat(LatestRevocations.STORE).isEqualTo("revocations-latest");
     }
