@@ -67,9 +67,9 @@ final class DetectorCommand implements Callable<Integer> {
     boolean createTopics;
 
     @Option(names = "--mode", paramLabel = "audit|enforce",
-            description = {"audit (the default): every finding alerts, each alert lists the containment enforce mode "
-                    + "would have issued (unmapped.response.would_issue), nothing is revoked or throttled. "
-                    + "enforce: containment is published to tokenwatch.revocations.",
+            description = {"enforce (the default): containment is published to tokenwatch.revocations. "
+                    + "audit: every finding alerts, each alert lists the containment enforce mode "
+                    + "would have issued (unmapped.response.would_issue), nothing is revoked or throttled.",
                     "Overrides the controls file's mode."})
     String mode;
 
@@ -142,12 +142,12 @@ final class DetectorCommand implements Callable<Integer> {
 
     /**
      * The operator controls: the file's, then the options' (which add to its lists); the mode from
-     * {@code --mode}, else the file, else audit ({@link DetectorMode} says why).
+     * {@code --mode}, else the file, else enforce ({@link DetectorMode} says why).
      */
     Controls controls() {
         ControlsFile.Content file = controlsFile == null ? ControlsFile.Content.empty() : ControlsFile.read(controlsFile);
         DetectorMode chosen = mode != null ? DetectorMode.parse(mode)
-                : file.mode() != null ? file.mode() : DetectorMode.AUDIT;
+                : file.mode() != null ? file.mode() : DetectorMode.ENFORCE;
         return new Controls(chosen, ResponseOverrides.parse(concat(file.responses(), responses)),
                 NetworkAllowList.of(concat(file.networks(), allowNetworks)),
                 SubjectAllowList.of(concat(file.subjects(), allowSubjects), concat(file.issuers(), allowIssuers)));

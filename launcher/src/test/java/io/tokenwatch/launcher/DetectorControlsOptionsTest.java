@@ -26,17 +26,17 @@ class DetectorControlsOptionsTest {
     }
 
     @Test
-    void shouldAuditUnlessToldToEnforce() throws Exception {
-        assertThat(controls().mode()).isEqualTo(DetectorMode.AUDIT);
-        assertThat(controls("--mode", "enforce").mode()).isEqualTo(DetectorMode.ENFORCE);
+    void shouldEnforceUnlessToldToAudit() throws Exception {
+        assertThat(controls().mode()).isEqualTo(DetectorMode.ENFORCE);
+        assertThat(controls("--mode", "audit").mode()).isEqualTo(DetectorMode.AUDIT);
 
         Path file = dir.resolve("controls.yaml");
-        Files.writeString(file, "mode: enforce\nallow_networks: [10.0.0.0/8]\n");
+        Files.writeString(file, "mode: audit\nallow_networks: [10.0.0.0/8]\n");
         Controls fromFile = controls("--controls", file.toString(), "--allow-network", "AS64500");
-        assertThat(fromFile.mode()).isEqualTo(DetectorMode.ENFORCE);
+        assertThat(fromFile.mode()).isEqualTo(DetectorMode.AUDIT);
         assertThat(fromFile.networks().entries()).containsExactly("10.0.0.0/8", "AS64500");
-        assertThat(controls("--controls", file.toString(), "--mode", "audit").mode()).as("the option wins")
-                .isEqualTo(DetectorMode.AUDIT);
+        assertThat(controls("--controls", file.toString(), "--mode", "enforce").mode()).as("the option wins")
+                .isEqualTo(DetectorMode.ENFORCE);
     }
 
     @Test

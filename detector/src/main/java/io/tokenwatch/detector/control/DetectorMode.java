@@ -5,20 +5,16 @@ import java.util.Locale;
 /**
  * Whether the detector contains what it finds, or only says what it would have contained.
  *
- * <p>{@link #AUDIT} is what {@code tokenwatch detector} runs in unless told otherwise. A detector that
- * revokes on a false positive logs a real user out; one that alerts on a true positive still gets a
- * person to act within minutes. A team switching tokenwatch on for the first time has no baseline of
- * its own traffic yet, and the rules' false-alarm rate on its VPNs, NATs and service accounts is
- * unknown until it has watched them. So the safe first state is the one identity products ship as
- * "report-only" / "audit" (Microsoft Entra Conditional Access report-only, AWS WAF count mode, Okta's
- * and Kubernetes admission controllers' audit vs enforce): every finding alerts, each alert says what
- * enforce mode would have revoked or throttled ({@code unmapped.response.would_issue}), the metrics
- * count it, and nothing reaches {@code tokenwatch.revocations}. Enforcement is then a deliberate
- * decision ({@code --mode enforce}) taken after reading those would-have-issued figures.
- *
- * <p>The Java API ({@link Controls#enforcing()}, the default of
- * {@code DetectorConfig.defaults}) keeps enforcing, so embedded uses (the demo, tests, benchmarks)
- * behave as before; the operator's entry point, the command, is where the safe default matters.
+ * <p>{@link #ENFORCE} is the default, for the command as for the Java API: tokenwatch exists to stop a
+ * stolen token within a second, and a detector that only reports leaves the attacker working until
+ * a person reads the alert. Precision is the rules' job, not the mode's: containment needs two
+ * independent signals, a lone weak signal never revokes, and per-rule responses, allow-lists and
+ * suppressions let a team say what is normal. {@link #AUDIT} is the rollout step identity products
+ * call report-only (Entra Conditional Access report-only, AWS WAF count mode, admission
+ * controllers' audit vs enforce): a team that wants to watch its own VPNs, NATs and service
+ * accounts first runs {@code --mode audit}, where every finding alerts, each alert says what enforce
+ * mode would have revoked or throttled ({@code unmapped.response.would_issue}), the metrics count
+ * it, and nothing reaches {@code tokenwatch.revocations}; then it switches to enforce.
  */
 public enum DetectorMode {
     /** Alert on everything, contain nothing; say in each alert what would have been contained. */
