@@ -168,7 +168,8 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
                              List<Revocation> revocations) {
         TokenUsageEvent.TokenFacts token = trigger.token();
         String window = Findings.describe(rule.window());
-        String observed = inWindow + " distinct verified tokens of " + token.sub() + " refused within " + window
+        // The token set is capped just past the threshold: at the cap the true number is higher.
+        String observed = inWindow + (inWindow >= rule.tokenCap() ? "+" : "") + " distinct verified tokens of " + token.sub() + " refused within " + window
                 + " (" + recent.requests() + " requests)";
         Figures figures = new Figures("refused_verified_tokens", inWindow, observed, 1,
                 "a client with a live session refreshes its token after a refusal or two; retries of one token "

@@ -192,7 +192,7 @@ class FailureBurstRuleTest {
         Alert update = burstAlerts().get(0).value;
         assertThat(update.activityId()).isEqualTo(Alert.Activity.UPDATE.id);
         assertThat(update.findingInfo().uid()).isEqualTo(uid);
-        assertThat(update.message()).contains("92 since the incident began");
+        assertThat(update.message()).contains("26+ distinct").contains("101 since the incident began");
 
         // Quiet for longer than the window, then another stash: a new incident.
         long later = T0 + 60 * MINUTE;
