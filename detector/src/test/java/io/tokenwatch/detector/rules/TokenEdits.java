@@ -4,7 +4,7 @@ import io.tokenwatch.schemas.TokenUsageEvent;
 
 /**
  * Test fixture: changes one token fact of an event built by {@link UsageEvents} (fingerprint, kid, alg,
- * issuer, lifetime), for the forgery, failure and lifetime rules that look at those facts.
+ * issuer, lifetime, audience), for the forgery, failure and lifetime rules that look at those facts.
  */
 final class TokenEdits {
 
@@ -35,6 +35,14 @@ final class TokenEdits {
     static TokenUsageEvent lifetime(TokenUsageEvent event, long iat, long exp) {
         return with(event, event.token().fingerprint(), event.token().kid(), event.token().alg(), event.token().iss(),
                 iat, exp);
+    }
+
+    static TokenUsageEvent audience(TokenUsageEvent event, String aud) {
+        TokenUsageEvent.TokenFacts t = event.token();
+        return new TokenUsageEvent(event.schemaVersion(), event.eventId(), event.eventTime(), event.filterId(),
+                event.service(), event.outcome(), new TokenUsageEvent.TokenFacts(t.fingerprint(), t.verified(),
+                t.jti(), t.sub(), t.iss(), java.util.List.of(aud), t.issuedAt(), t.expiresAt(), t.notBefore(),
+                t.kid(), t.alg()), event.request());
     }
 
     private static TokenUsageEvent with(TokenUsageEvent e, String fingerprint, String kid, String alg, String iss,
