@@ -65,7 +65,8 @@ class DetectorTopologyTest {
                 RevocationExpiryProcessor.STORE, RecentAlertsProcessor.STORE, AnomalousTokenProcessor.INCIDENTS_STORE,
                 FailureBurstProcessor.REJECTIONS_STORE, FailureBurstProcessor.INCIDENTS_STORE,
                 ForgedTokenBurstProcessor.POPULATION_STORE, ForgedTokenCampaignProcessor.TALLIES_STORE,
-                ForgedTokenCampaignProcessor.INCIDENTS_STORE);
+                ForgedTokenCampaignProcessor.INCIDENTS_STORE, AnomalousTokenProcessor.LIFETIMES_STORE,
+                AnomalousTokenProcessor.SUBJECTS_STORE);
         assertThat(RecentAlertsProcessor.STORE).isEqualTo("subject-recent-alerts");
         assertThat(UserProfileProcessor.PROFILES_STORE).isEqualTo("user-profiles");
         assertThat(UserProfileProcessor.INCIDENTS_STORE).isEqualTo("user-profile-incidents");
