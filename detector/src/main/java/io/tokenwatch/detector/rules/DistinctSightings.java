@@ -1,5 +1,8 @@
 package io.tokenwatch.detector.rules;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +24,37 @@ public record DistinctSightings(List<Sighting> seen) {
 
     public DistinctSightings {
         seen = seen == null ? List.of() : List.copyOf(seen);
+    }
+
+    /**
+     * The wire form: one flat array {@code [id, lastSeen, id, lastSeen, …]}, about half the bytes of
+     * an array of objects; these values sit in stores with one entry per address or subject.
+     */
+    @JsonValue
+    long[] wire() {
+        long[] flat = new long[seen.size() * 2];
+        for (int i = 0; i < seen.size(); i++) {
+            flat[2 * i] = seen.get(i).id();
+            flat[2 * i + 1] = seen.get(i).lastSeen();
+        }
+        return flat;
+    }
+
+    /** Reads {@link #wire()}; an odd-length array is not one of ours and is refused. */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static DistinctSightings fromWire(long[] flat) {
+        if (flat == null) {
+            return none();
+        }
+        if (flat.length % 2 != 0) {
+            throw new IllegalArgumentException("distinct sightings: expected id/time pairs, got " + flat.length
+                    + " numbers");
+        }
+        List<Sighting> seen = new ArrayList<>(flat.length / 2);
+        for (int i = 0; i < flat.length; i += 2) {
+            seen.add(new Sighting(flat[i], flat[i + 1]));
+        }
+        return new DistinctSightings(seen);
     }
 
     /**
