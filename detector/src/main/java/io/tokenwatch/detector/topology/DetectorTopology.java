@@ -37,30 +37,30 @@ import java.util.Objects;
  * forged-token claims (forgery-signal events re-keyed by claimed subject and by claimed kid/alg, to
  * count them across addresses) and the verified-address sightings (accepted requests re-keyed by
  * address, at most once per subject and address per quarter hour, so the burst rule knows which
- * addresses carry many verified users). Their outputs merge back into the one stream of detections. Besides it, a global store follows what {@code tokenwatch.revocations}
- * holds, so the detector never weakens a live revocation someone else published there (it merges with
- * it or leaves it be) and never lifts one someone else has since renewed.
+ * addresses carry many verified users). Their outputs merge back into the one stream of detections.
+ * Besides it, a global store follows what {@code tokenwatch.revocations} holds, so the detector never
+ * weakens a live revocation someone else published there (it merges with it or leaves it be) and
+ * never lifts one someone else has since renewed.
  *
  * <pre>
  * tokenwatch.token-usage ─▶ token-usage-source
- *   ├▶ verified-address-sightings ─▶ [forged-token-burst-address-sightings repartition] ─┐
- *   │                                                                 merge-address-sightings
- *   ├▶ (merged with the sightings) ◀─────────────────────────────────────────────────────┘
- *   │    forged-token-burst-rule [forged-token-burst-address-rejections,
- *   │                             forged-token-burst-address-subjects,
- *   │                             forged-token-burst-offences,
- *   │                             forged-token-burst-incidents] ──┐
- *   ├▶ token-replay-rule       [token-replay-sightings] ─────────┴▶ merge-forged-token-burst ─┐
- *   ├▶ forged-token-claims-by-claim ─▶ [forged-token-claims repartition]                      │
- *   │    ─▶ forged-token-campaign-rule [forged-token-campaign-tallies,                        │
- *   │                                   forged-token-campaign-incidents] ─▶ merge-forged-token-campaign
- *   ├▶ revoked-token-use-rule  [revoked-token-use-incidents] ──────▶ merge-revoked-token-use ◀┘
- *   ├▶ anomalous-token-rule    [anomalous-token-incidents] ────────▶ merge-anomalous-token   │
- *   ├▶ verified-failure-burst-rule [verified-failure-burst-rejections,                       │
- *   │                           verified-failure-burst-incidents] ─▶ merge-verified-failure-burst
- *   │                                                                        │
- *   └▶ user-profile-rules      [user-profiles,                               ▼
- *                               user-profile-incidents] ─────────▶ merge-user-profile-rules
+ *   ├▶ verified-address-sightings ─▶ [forged-token-burst-address-sightings repartition]
+ *   │                                   └──────────▶ merge-address-sightings ◀── token-usage-source
+ *   │                                                  │
+ *   │     forged-token-burst-rule ◀─────────────────────┘
+ *   │       [forged-token-burst-address-rejections, forged-token-burst-address-subjects,
+ *   │        forged-token-burst-offences, forged-token-burst-incidents] ──────▶ merge-forged-token-burst
+ *   ├▶ token-replay-rule [token-replay-sightings] ────────────────────────────▶ merge-forged-token-burst
+ *   ├▶ forged-token-claims-by-claim ─▶ [forged-token-claims repartition]
+ *   │     ─▶ forged-token-campaign-rule [forged-token-campaign-tallies,
+ *   │                                    forged-token-campaign-incidents] ───▶ merge-forged-token-campaign
+ *   ├▶ revoked-token-use-rule [revoked-token-use-incidents] ──────────────────▶ merge-revoked-token-use
+ *   ├▶ anomalous-token-rule [anomalous-token-incidents, anomalous-token-issuer-lifetimes,
+ *   │                        anomalous-token-subjects] ────────────────────────▶ merge-anomalous-token
+ *   ├▶ verified-failure-burst-rule [verified-failure-burst-tokens,
+ *   │                               verified-failure-burst-incidents] ─────────▶ merge-verified-failure-burst
+ *   └▶ user-profile-rules [user-profiles, user-profile-incidents] ────────────▶ merge-user-profile-rules
+ *   (each merge-… takes the stream merged so far and adds one rule's detections, in the order above)
  *
  * merge-user-profile-rules (every detection)
  *   ├▶ detection-alert ─▶ alerts-sink ─▶ tokenwatch.alerts
