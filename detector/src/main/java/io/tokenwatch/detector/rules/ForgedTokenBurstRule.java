@@ -85,9 +85,13 @@ public record ForgedTokenBurstRule(List<Threshold> thresholds, Duration firstBlo
             }
         }
 
-        /** 20 verified subjects within 1 h; 80 % of the burst {@code unknown_key} for one kid. */
+        /**
+         * 20 verified subjects within 24 h (a day, so that a rotation that breaks everyone's first
+         * request of the morning still finds yesterday's users behind the NAT); 80 % of the burst
+         * {@code unknown_key} for one kid.
+         */
         public static KeyRotation defaults() {
-            return new KeyRotation(20, Duration.ofHours(1), 0.8);
+            return new KeyRotation(20, Duration.ofHours(24), 0.8);
         }
 
         boolean enabled() {

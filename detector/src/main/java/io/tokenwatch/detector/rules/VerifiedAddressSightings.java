@@ -16,8 +16,8 @@ import java.util.Objects;
  * Tells the forged-token burst rule which verified subjects an address carries: for an accepted
  * request with a verified subject, forwards the event re-keyed {@code ip|<addr>} (for the repartition
  * topic in front of {@link ForgedTokenBurstProcessor}), at most once per (subject, address) pair per
- * quarter of {@link ForgedTokenBurstRule.KeyRotation#populationWindow()}. So the repartition carries a
- * few records per user per hour, not every request.
+ * quarter of {@link ForgedTokenBurstRule.KeyRotation#populationWindow()} (6 h by default). So the
+ * repartition carries a few records per user and address a day, not every request.
  *
  * <p>The "already sent" memory is an in-memory LRU map ({@link LinkedHashMap} in access order,
  * at most {@link #MAX_PAIRS} pairs per task) rather than a state store: it only thins out the

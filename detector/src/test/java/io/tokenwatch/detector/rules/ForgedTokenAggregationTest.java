@@ -137,16 +137,16 @@ class ForgedTokenAggregationTest {
 
     @Test
     void shouldAlertTheOperatorOnceAndBlockNothingWhenAKeyRotationInTheWrongOrderHitsACorporateNat() {
-        // 300 users behind one NAT work normally for an hour...
-        for (int minute = 0; minute < 60; minute += 10) {
+        // 300 users behind one NAT work normally one afternoon...
+        for (int minute = 0; minute < 240; minute += 30) {
             for (int u = 0; u < 300; u++) {
                 send(UsageEvents.accepted().subject("user-" + u).jti("t-" + u).from(NAT)
                         .at(T0 + minute * MINUTE + u * 100L).build());
             }
         }
-        // ...then the issuer signs with kid k2 before the filters hold it: every user fails unknown_key,
-        // each retrying every 30 s, for 10 minutes (6,000 rejections from one address).
-        long start = T0 + 60 * MINUTE;
+        // ...and the next morning the issuer signs with kid k2 before the filters hold it: every user's
+        // first request fails unknown_key, each retrying every 30 s, for 10 minutes (6,000 rejections).
+        long start = T0 + 18 * 60 * MINUTE;
         for (int tick = 0; tick < 20; tick++) {
             for (int u = 0; u < 300; u++) {
                 send(forged(Outcome.UNKNOWN_KEY, NAT, "user-" + u, "k2", "ES256", start + tick * 30 * SECOND + u * 50L));
@@ -154,6 +154,9 @@ class ForgedTokenAggregationTest {
         }
 
         assertThat(revocations).as("the NAT is not blocked").isEmpty();
+        assertThat(detector.<DistinctSightings>store(ForgedTokenBurstProcessor.POPULATION_STORE).get("ip|" + NAT)
+                .seen()).as("bounded: enough to decide, no more").hasSize(
+                ForgedTokenBurstRule.KeyRotation.defaults().subjectCap());
         assertThat(alertsOf(ForgedTokenBurstRule.NAME)).isEmpty();
         assertThat(alertsOf(ForgedTokenCampaignProcessor.NAME)).isEmpty();
         List<Alert> rotation = alertsOf(ForgedTokenBurstRule.KEY_ROTATION);
