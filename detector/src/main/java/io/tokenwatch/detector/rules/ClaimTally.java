@@ -3,11 +3,11 @@ package io.tokenwatch.detector.rules;
 /**
  * Value of the forged-token campaign store: the forgery-signal rejections that named one claim (a
  * claimed subject, or a claimed {@code kid}/{@code alg}) within the campaign window, from how many
- * distinct addresses and naming how many distinct claimed subjects. Bounded: the rejections by slot
+ * distinct client networks and naming how many distinct claimed subjects. Bounded: the rejections by slot
  * ({@link RecentRejections}), the addresses and subjects as capped {@link DistinctSightings}. Immutable.
  *
  * @param rejections the rejections, by slot and outcome
- * @param addresses  the distinct client addresses they came from
+ * @param addresses  the distinct client networks (/24, /48) they came from
  * @param subjects   the distinct subjects they claimed
  */
 public record ClaimTally(RecentRejections rejections, DistinctSightings addresses, DistinctSightings subjects) {

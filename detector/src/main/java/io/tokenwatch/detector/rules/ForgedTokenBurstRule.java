@@ -106,13 +106,14 @@ public record ForgedTokenBurstRule(List<Threshold> thresholds, Duration firstBlo
 
     /**
      * Forged tokens aggregated across addresses, alert only: at least {@code minRejections} forgery
-     * signals from at least {@code minAddresses} distinct addresses within {@code window} naming one
+     * signals from at least {@code minAddresses} distinct client networks ({@link ClientNetwork}: /24,
+     * /48) within {@code window} naming one
      * claimed subject (a victim targeted from a botnet, each address below its own threshold), or one
      * claimed {@code kid}/{@code alg}. When such a {@code kid} aggregate is almost all
      * {@code unknown_key} and names at least {@code manySubjects} distinct subjects, it is an issuer's
      * key rotation seen by many users, reported as {@link #KEY_ROTATION}.
      *
-     * @param minAddresses  distinct addresses (at least 2)
+     * @param minAddresses  distinct client networks (at least 2)
      * @param minRejections forgery signals (at least 2)
      * @param window        how far back both count
      * @param manySubjects  distinct claimed subjects that make a {@code kid} aggregate a rotation
@@ -126,7 +127,7 @@ public record ForgedTokenBurstRule(List<Threshold> thresholds, Duration firstBlo
             requirePositive(window, "campaign window");
         }
 
-        /** 10 addresses and 20 rejections within 1 h; 10 claimed subjects make a rotation. */
+        /** 10 networks and 20 rejections within 1 h; 10 claimed subjects make a rotation. */
         public static Campaign defaults() {
             return new Campaign(10, 20, Duration.ofHours(1), 10);
         }

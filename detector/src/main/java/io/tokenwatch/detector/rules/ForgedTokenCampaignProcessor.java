@@ -32,8 +32,8 @@ import java.util.Set;
  * Forgery-signal events are keyed by their address ({@code ip|<addr>}); {@link #claims} re-keys each
  * one by what it claims, {@code claimed-sub|<iss>|<sub>} and {@code claimed-key|<kid>|<alg>}, and a
  * named repartition topic brings all events of one claim to one task. Per claim, this processor counts
- * rejections, distinct addresses and distinct claimed subjects over the campaign window, and alerts
- * when enough addresses took part: a victim named from hundreds of addresses each below its own
+ * rejections, distinct client networks (/24, /48: {@link ClientNetwork}) and distinct claimed subjects
+ * over the campaign window, and alerts when enough networks took part: a victim named from hundreds of addresses each below its own
  * threshold, or one forged key id or algorithm tried from everywhere.
  *
  * <p>Nothing here is ever contained. The subject is the sender's word (DESIGN.md §4: acting on it
@@ -172,7 +172,10 @@ public final class ForgedTokenCampaignProcessor implements Processor<String, Tok
                 rule.cap());
         ClaimTally after = new ClaimTally(
                 before.rejections().withRejection(time, event.outcome(), window, rule.slotMillis()),
-                before.addresses().with(DistinctSightings.id(event.request().clientIp()), time, window, rule.cap()),
+                // Networks (/24, /48), not addresses: a phone hopping across its carrier's NAT pool
+                // stays within a few, a botnet spans hundreds.
+                before.addresses().with(DistinctSightings.id(ClientNetwork.of(event.request().clientIp())), time,
+                        window, rule.cap()),
                 subjects);
         tallies.put(claim, after);
         return after;
@@ -200,12 +203,12 @@ public final class ForgedTokenCampaignProcessor implements Processor<String, Tok
                 : "claiming kid " + orNone(token.kid()) + ", alg " + orNone(token.alg());
         int subjects = tally.subjects().countWithin(trigger.eventTime(), rule.window().toMillis());
         String observed = rejections + " forgery-signal rejections " + what + " from " + addresses
-                + (addresses >= rule.cap() ? "+" : "") + " addresses within " + window
+                + (addresses >= rule.cap() ? "+" : "") + " networks within " + window
                 + (bySubject ? "" : " (" + subjects + " claimed subjects)");
-        Figures figures = new Figures("forgery_signal_addresses", addresses, observed, 0,
+        Figures figures = new Figures("forgery_signal_networks", addresses, observed, 0,
                 bySubject ? "a subject's own clients present tokens that verify"
                         : "clients present tokens signed with keys and algorithms the filters hold",
-                rule.minAddresses(), "at least " + rule.minAddresses() + " addresses and " + rule.minRejections()
+                rule.minAddresses(), "at least " + rule.minAddresses() + " networks and " + rule.minRejections()
                 + " rejections within " + window);
         String ruleName = rotation ? ForgedTokenBurstRule.KEY_ROTATION : NAME;
         String title = rotation ? "Signing key rotation suspected"
@@ -230,7 +233,7 @@ public final class ForgedTokenCampaignProcessor implements Processor<String, Tok
         }
         Map<String, Object> data = new LinkedHashMap<>(claims);
         data.put("outcomes", tally.rejections().outcomes());
-        data.put("addresses", addresses);
+        data.put("networks", addresses);
         data.put("since", tally.rejections().since());
         data.put("last_seen_time", tally.rejections().lastSeen());
         Map<String, Object> unmapped = new LinkedHashMap<>();
