@@ -3,21 +3,28 @@ package io.tokenwatch.detector.rules;
 import io.tokenwatch.detector.incident.Incident;
 import io.tokenwatch.detector.incident.IncidentTracker;
 import io.tokenwatch.schemas.Alert;
+import io.tokenwatch.schemas.JsonSerde;
 import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +46,23 @@ import java.util.Set;
  *       token made to outlive lifetime checks.</li>
  *   <li>{@code rejected_issuer}: a request the filter refused for its {@code issuer} (RFC 8725 §3.8),
  *       when {@link AnomalousTokenRule#issuerRejections()} is on.</li>
+ *   <li>{@code lifetime_outlier} and {@code stale_token}: the first token of a subject never seen
+ *       before that lives far longer than its issuer's tokens do (a 6–20 h token where the issuer
+ *       mints 1 h ones), or was minted long before its first use, judged against what this task has
+ *       learned of that issuer and audience ({@link IssuerLifetimes}, once it rests on
+ *       {@link AnomalousTokenRule.LifetimeOutliers#minTokens()} tokens). A token minted with a stolen
+ *       key for a made-up or dormant subject looks like this. Alert only. The events carry no
+ *       {@code azp}/{@code client_id}, so the audience stands in for the client: issuers commonly
+ *       set lifetimes per API.</li>
  * </ul>
+ *
+ * <p>The distributions are learned per task, without a repartition: every task sees a random share
+ * of each issuer's subjects, so each learns the same distribution. Each token counts once, at its
+ * first sighting, remembered in an in-memory LRU of fingerprint hashes (at most
+ * {@link #MAX_TOKENS_IN_MEMORY}); the histograms live in memory and are written to store
+ * {@link #LIFETIMES_STORE} once a minute (wall clock), so the hot path does no store write per
+ * request. A restart loses at most a minute of learning and re-counts a token it forgot, which moves
+ * a histogram by one. Subjects are remembered in {@link #SUBJECTS_STORE}, read once per new token.
  *
  * <p>Each finding goes through the {@link ResponsePolicy} entry for {@link AnomalousTokenRule#NAME}
  * (alert by default). Only the first two can lead to containment, and only because the token
@@ -61,6 +84,16 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
 
     /** Name of the state store; part of the upgrade contract (its changelog topic derives from it). */
     public static final String INCIDENTS_STORE = "anomalous-token-incidents";
+    public static final String LIFETIMES_STORE = "anomalous-token-issuer-lifetimes";
+    public static final String SUBJECTS_STORE = "anomalous-token-subjects";
+    static final String LIFETIME_OUTLIER = "lifetime_outlier";
+    static final String STALE_TOKEN = "stale_token";
+    static final int MAX_TOKENS_IN_MEMORY = 50_000;
+    static final int MAX_ISSUERS = 1_000;
+    /** A subject not seen for this long is forgotten, and its next token is judged as a newcomer's. */
+    static final Duration SUBJECT_MEMORY = Duration.ofDays(90);
+    private static final Duration SUBJECT_REFRESH = Duration.ofDays(1);
+    private static final Duration SUBJECT_PURGE_INTERVAL = Duration.ofHours(1);
     static final String LIFETIME = "lifetime_beyond_policy";
     static final String FUTURE_IAT = "issued_in_future";
     static final String REJECTED_ISSUER = "rejected_issuer";
@@ -76,6 +109,20 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
     private ProcessorContext<String, Detection> context;
     /** Over store {@link #INCIDENTS_STORE}: incident key (see the class comment) → the incident open about it. */
     private IncidentTracker incidents;
+    /** Issuer and audience ({@code <iss> <aud,…>}) → its learned lifetimes, as last flushed. */
+    private KeyValueStore<String, IssuerLifetimes> lifetimes;
+    /** Subject key {@code iss|sub} → when its tokens were first and last seen. */
+    private KeyValueStore<String, SeenSubject> subjects;
+    /** The histograms being learned (loaded from {@link #lifetimes} on first use), and which changed. */
+    private final Map<String, IssuerLifetimes> learned = new HashMap<>();
+    private final Set<String> unflushed = new HashSet<>();
+    /** Fingerprint hashes of tokens already counted, least recently seen first. */
+    private final Map<Long, Boolean> countedTokens = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+            return size() > MAX_TOKENS_IN_MEMORY;
+        }
+    };
 
     AnomalousTokenProcessor(AnomalousTokenRule rule, UserProfileRules lifetimes, String productVersion) {
         this.rule = rule;
@@ -101,7 +148,11 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
 
             @Override
             public Set<StoreBuilder<?>> stores() {
-                return Set.of(IncidentTracker.storeBuilder(INCIDENTS_STORE));
+                return Set.of(IncidentTracker.storeBuilder(INCIDENTS_STORE),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIFETIMES_STORE),
+                                Serdes.String(), new JsonSerde<>(IssuerLifetimes.class)),
+                        Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SUBJECTS_STORE),
+                                Serdes.String(), new JsonSerde<>(SeenSubject.class)));
             }
         };
     }
@@ -111,7 +162,13 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         this.context = context;
         this.incidents = new IncidentTracker(AnomalousTokenRule.NAME, rule.incidents(),
                 context.getStateStore(INCIDENTS_STORE));
-        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, incidents::forgetClosed);
+        this.lifetimes = context.getStateStore(LIFETIMES_STORE);
+        this.subjects = context.getStateStore(SUBJECTS_STORE);
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+            incidents.forgetClosed(now);
+            flushLearnedLifetimes();
+        });
+        context.schedule(SUBJECT_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetIdleSubjects);
     }
 
     @Override
@@ -124,6 +181,9 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         if (event.hasVerifiedSubject()) {
             lifetimeBeyondPolicy(event).ifPresent(found::add);
             issuedInFuture(event).ifPresent(found::add);
+            if (rule.outliers().enabled() && event.outcome() == Outcome.ACCEPTED) {
+                found.addAll(lifetimeOutliers(event));
+            }
         }
         if (rule.issuerRejections() && event.outcome() == Outcome.ISSUER) {
             found.add(rejectedIssuer(event));
@@ -141,14 +201,15 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
      * @param incidentKey what the incident is about
      * @param recordKey   the key the detection is published under (subject or address)
      * @param trusted     true when the token verified and names one of our subjects, so containment may
-     *                    act on it
+     *                    act on it (unless {@code alertOnly})
+     * @param alertOnly   true for findings that never contain, whatever the policy says
      * @param title       one-line title
      * @param desc        what the check means
      * @param summary     what was observed, for the alert message
      * @param figures     observed value, baseline and threshold
      */
     private record Anomaly(String finding, Alert.Severity severity, String incidentKey, String recordKey,
-                           boolean trusted, String title, String desc, String summary, Figures figures) {
+                           boolean trusted, boolean alertOnly, String title, String desc, String summary, Figures figures) {
     }
 
     private Optional<Anomaly> lifetimeBeyondPolicy(TokenUsageEvent event) {
@@ -164,7 +225,7 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         String max = Findings.describe(rule.maxLifetime());
         long seconds = lifetime / 1000;
         return Optional.of(new Anomaly(LIFETIME, Alert.Severity.MEDIUM, LIFETIME + "|" + event.key(), event.key(),
-                true, "Token lifetime beyond policy",
+                true, false, "Token lifetime beyond policy",
                 "A token that verified lives longer (exp - iat) than policy allows: its signer is misconfigured "
                         + "or someone holding a signing key mints long-lived tokens.",
                 "token lifetime " + Findings.describe(Duration.ofSeconds(seconds)) + " exceeds the policy maximum of "
@@ -187,13 +248,133 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         String skew = Findings.describe(rule.maxFutureSkew());
         long seconds = ahead / 1000;
         return Optional.of(new Anomaly(FUTURE_IAT, Alert.Severity.MEDIUM, FUTURE_IAT + "|" + event.key(),
-                event.key(), true, "Token issued in the future",
+                event.key(), true, false, "Token issued in the future",
                 "A token that verified claims to have been issued after the request that carried it, beyond any "
                         + "allowed clock skew: a signer with a broken clock, or a token made to outlive lifetime checks.",
                 "token iat " + seconds + " s after the request, more than the allowed skew of " + skew,
                 new Figures("issued_at_ahead_seconds", seconds, "iat - event time = " + seconds + " s", 0,
                         "a token is issued before it is used",
                         rule.maxFutureSkew().toSeconds() + 1, "more than " + skew + " ahead")));
+    }
+
+    /**
+     * The lifetime outliers of a verified, accepted token, judged at its first sighting, for a subject
+     * never seen before, against its issuer's distribution as learned so far; then learns the token.
+     */
+    private List<Anomaly> lifetimeOutliers(TokenUsageEvent event) {
+        TokenUsageEvent.TokenFacts token = event.token();
+        if (token.issuedAt() == null || token.expiresAt() == null
+                || countedTokens.put(DistinctSightings.id(token.fingerprint()), Boolean.TRUE) != null) {
+            return List.of();
+        }
+        long now = event.eventTime();
+        long lifetime = Math.max(0, saturatingDifference(token.expiresAt(), token.issuedAt()));
+        long age = Math.max(0, saturatingDifference(now, token.issuedAt()));
+        boolean newcomer = rememberSubject(event.key(), now);
+        String population = token.iss() + " " + String.join(",", token.aud());
+        IssuerLifetimes before = learnedFor(population);
+        if (before == null) {
+            return List.of();
+        }
+        List<Anomaly> out = judgeOutliers(event, before, newcomer, lifetime, age);
+        // Learned after judging: the token is not part of the normal it is judged against.
+        learned.put(population, before.with(lifetime, age));
+        unflushed.add(population);
+        return out;
+    }
+
+    private List<Anomaly> judgeOutliers(TokenUsageEvent event, IssuerLifetimes before, boolean newcomer,
+                                        long lifetime, long age) {
+        AnomalousTokenRule.LifetimeOutliers settings = rule.outliers();
+        if (!newcomer || before.tokens() < settings.minTokens()) {
+            return List.of();
+        }
+        List<Anomaly> out = new ArrayList<>(2);
+        long normalLifetime = before.lifetimeQuantileMillis(settings.quantile());
+        if (lifetime > settings.factor() * normalLifetime) {
+            out.add(outlier(event, LIFETIME_OUTLIER, "Token lifetime unusual for its issuer",
+                    "The first token of a subject never seen before lives far longer than this issuer's tokens "
+                            + "do: minted outside the issuer's normal flow, e.g. with a stolen signing key.",
+                    "token lifetime", lifetime, normalLifetime, settings));
+        }
+        long normalAge = before.ageQuantileMillis(settings.quantile());
+        if (age > settings.factor() * normalAge && age >= settings.minStaleAge().toMillis()) {
+            out.add(outlier(event, STALE_TOKEN, "Token first used long after it was issued",
+                    "The first token of a subject never seen before was issued long before its first use, "
+                            + "where this issuer's tokens are used soon after issue: a token kept or minted "
+                            + "in advance, outside the issuer's normal flow.",
+                    "age at first use", age, normalAge, settings));
+        }
+        return out;
+    }
+
+    private Anomaly outlier(TokenUsageEvent event, String finding, String title, String desc, String measure,
+                            long valueMillis, long normalMillis, AnomalousTokenRule.LifetimeOutliers settings) {
+        long seconds = valueMillis / 1000;
+        long normal = normalMillis / 1000;
+        long threshold = (long) Math.floor(settings.factor() * normal) + 1;
+        String quantile = "p" + Math.round(settings.quantile() * 100);
+        return new Anomaly(finding, Alert.Severity.MEDIUM, finding + "|" + event.key(), event.key(), true, true,
+                title, desc,
+                measure + " " + Findings.describe(Duration.ofSeconds(seconds)) + " for a subject never seen before; "
+                        + "the issuer's " + quantile + " is about " + approximately(normal),
+                new Figures(finding + "_seconds", seconds, measure + " = " + seconds + " s", normal,
+                        "the issuer's " + quantile + " " + measure + " (learned)", threshold,
+                        "more than " + settings.factor() + " × the issuer's " + quantile));
+    }
+
+    /** A learned bucket edge for people: to the minute (the buckets are 1.5× wide anyway). */
+    private static String approximately(long seconds) {
+        return seconds < 120 ? seconds + " s" : Findings.describe(Duration.ofMinutes(Math.round(seconds / 60.0)));
+    }
+
+    /** Remembers the subject; true when it was never seen before (or so long ago it was forgotten). */
+    private boolean rememberSubject(String subject, long now) {
+        SeenSubject seen = subjects.get(subject);
+        if (seen == null) {
+            subjects.put(subject, new SeenSubject(now, now));
+            return true;
+        }
+        if (now - seen.lastSeen() >= SUBJECT_REFRESH.toMillis()) {
+            subjects.put(subject, new SeenSubject(seen.firstSeen(), now));
+        }
+        return false;
+    }
+
+    /** The histogram of {@code population}; null when this task already learns {@link #MAX_ISSUERS} others. */
+    private IssuerLifetimes learnedFor(String population) {
+        IssuerLifetimes known = learned.get(population);
+        if (known != null) {
+            return known;
+        }
+        if (learned.size() >= MAX_ISSUERS) {
+            return null;
+        }
+        IssuerLifetimes stored = lifetimes.get(population);
+        IssuerLifetimes loaded = stored == null ? IssuerLifetimes.empty() : stored;
+        learned.put(population, loaded);
+        return loaded;
+    }
+
+    private void flushLearnedLifetimes() {
+        for (String population : unflushed) {
+            lifetimes.put(population, learned.get(population));
+        }
+        unflushed.clear();
+    }
+
+    private void forgetIdleSubjects(long wallClockMillis) {
+        long horizon = wallClockMillis - SUBJECT_MEMORY.toMillis();
+        List<String> idle = new ArrayList<>();
+        try (KeyValueIterator<String, SeenSubject> all = subjects.all()) {
+            while (all.hasNext()) {
+                var entry = all.next();
+                if (entry.value.lastSeen() <= horizon) {
+                    idle.add(entry.key);
+                }
+            }
+        }
+        idle.forEach(subjects::delete);
     }
 
     /** {@code a - b}, held at the long range: claims are the signer's numbers and may be extreme. */
@@ -211,7 +392,7 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         boolean verified = event.token().verified();
         String claimed = event.token().iss() == null ? "no issuer" : "issuer " + event.token().iss();
         return new Anomaly(REJECTED_ISSUER, verified ? Alert.Severity.MEDIUM : Alert.Severity.LOW,
-                REJECTED_ISSUER + "|" + Keys.ip(address), Keys.ip(address), false,
+                REJECTED_ISSUER + "|" + Keys.ip(address), Keys.ip(address), false, true,
                 "Token from an issuer the filters reject",
                 "A request carried a token naming an issuer the filters do not accept (RFC 8725 §3.8)"
                         + (verified ? ", signed with a key they trust: a signer issuing for the wrong issuer."
@@ -235,7 +416,8 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         if (activity.isEmpty()) {
             return;
         }
-        List<Revocation> revocations = anomaly.trusted() && activity.get() == Alert.Activity.CREATE
+        List<Revocation> revocations = anomaly.trusted() && !anomaly.alertOnly()
+                && activity.get() == Alert.Activity.CREATE
                 ? containment.revocations(actions, AnomalousTokenRule.NAME, event, incident, now)
                 : List.of();
         Incident reported = incidents.markReported(incident, now);
@@ -298,8 +480,8 @@ public final class AnomalousTokenProcessor implements Processor<String, TokenUsa
         unmapped.put("finding", anomaly.finding());
         unmapped.put("figures", anomaly.figures().unmapped());
         unmapped.put("incident", Findings.incident(incident));
-        unmapped.put("response", Findings.response(anomaly.trusted() ? actions : Set.of(ResponseAction.ALERT),
-                revocations));
+        unmapped.put("response", Findings.response(anomaly.trusted() && !anomaly.alertOnly() ? actions
+                : Set.of(ResponseAction.ALERT), revocations));
         unmapped.put(anomaly.trusted() ? "token" : "untrusted_token", facts);
         unmapped.put("trigger_event_id", trigger.eventId());
         return unmapped;

@@ -29,12 +29,14 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Failure burst for one verified subject: many rejections of tokens that did verify (expired, not yet
- * valid, wrong audience or type, too long-lived, revoked, rate limited; {@link FailureBurstRule#outcomes()})
- * for one subject within {@link FailureBurstRule#window()}. A client with a live session refreshes
- * after a refusal or two; a burst is a broken client retrying in a loop, or someone working through
- * a stash of the subject's old tokens. Emits an alert, and what the {@link ResponsePolicy} adds for
- * {@link FailureBurstRule#NAME} (by default nothing more), once per incident.
+ * Failure burst for one verified subject: many <em>distinct</em> tokens that did verify yet were
+ * refused (expired, not yet valid, wrong audience or type, too long-lived, revoked;
+ * {@link FailureBurstRule#outcomes()}) for one subject within {@link FailureBurstRule#window()}. A
+ * client with a live session refreshes after a refusal or two, and a client stuck retrying one expired
+ * token presents one token however many times it retries, so neither fires; someone working through
+ * a stash of the subject's old tokens presents many. Tokens are told apart by {@code iss|jti}, or by
+ * fingerprint when a token has no {@code jti}. Emits an alert, and what the {@link ResponsePolicy}
+ * adds for {@link FailureBurstRule#NAME} (by default nothing more), once per incident.
  *
  * <p>Only events whose token verified count ({@link TokenUsageEvent#hasVerifiedSubject()}): a forged
  * token naming a victim is keyed by its address and never reaches the victim's count, so it can
@@ -49,7 +51,7 @@ import java.util.Set;
 public final class FailureBurstProcessor implements Processor<String, TokenUsageEvent, String, Detection> {
 
     /** Store names; part of the upgrade contract (their changelog topics derive from them). */
-    public static final String REJECTIONS_STORE = "verified-failure-burst-rejections";
+    public static final String REJECTIONS_STORE = "verified-failure-burst-tokens";
     public static final String INCIDENTS_STORE = "verified-failure-burst-incidents";
     private static final Logger LOG = LoggerFactory.getLogger(FailureBurstProcessor.class);
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
@@ -60,8 +62,8 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
     private final Containment containment;
     private final String productVersion;
     private ProcessorContext<String, Detection> context;
-    /** Subject key {@code iss|sub} → that subject's counted rejections still inside the window. */
-    private KeyValueStore<String, RecentRejections> rejections;
+    /** Subject key {@code iss|sub} → that subject's refused tokens still inside the window. */
+    private KeyValueStore<String, SubjectFailures> rejections;
     /** Over store {@link #INCIDENTS_STORE}: subject key {@code iss|sub} → the burst incident open about it. */
     private IncidentTracker incidents;
 
@@ -93,7 +95,7 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
                         // Written on every counted rejection: the cache turns a retry loop into one
                         // changelog write per subject per commit.
                         Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REJECTIONS_STORE), Serdes.String(),
-                                new JsonSerde<>(RecentRejections.class)).withCachingEnabled(),
+                                new JsonSerde<>(SubjectFailures.class)).withCachingEnabled(),
                         IncidentTracker.storeBuilder(INCIDENTS_STORE));
             }
         };
@@ -116,21 +118,20 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
         }
         long now = event.eventTime();
         String subject = event.key();
-        RecentRejections recent = rememberRejection(subject, event);
-        long inWindow = recent.countWithin(now, rule.window().toMillis(), rule.slotMillis());
+        SubjectFailures recent = rememberRefusal(subject, event);
+        long inWindow = recent.tokensWithin(now, rule.window().toMillis());
         Optional<Incident> open = incidents.openAt(subject, now);
         if (inWindow < rule.threshold() && open.isEmpty()) {
             return;
         }
         Set<ResponseAction> actions = response.actionsFor(FailureBurstRule.NAME, SEVERITY);
         if (actions.contains(ResponseAction.OBSERVE)) {
-            LOG.debug("observed {} for {}: {} rejections", FailureBurstRule.NAME, subject, inWindow);
+            LOG.debug("observed {} for {}: {} refused tokens", FailureBurstRule.NAME, subject, inWindow);
             return;
         }
         Incident incident = open
                 .map(ongoing -> incidents.extend(ongoing, now, 1))
-                .orElseGet(() -> incidents.open(subject, recent.firstWithin(now, rule.window().toMillis(),
-                        rule.slotMillis()), now, inWindow));
+                .orElseGet(() -> incidents.open(subject, recent.since(), now, inWindow));
         Optional<Alert.Activity> activity = incidents.reportDue(incident, now, false);
         if (activity.isEmpty()) {
             return;
@@ -148,33 +149,43 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
         return event != null && event.hasVerifiedSubject() && rule.outcomes().contains(event.outcome());
     }
 
-    private RecentRejections rememberRejection(String key, TokenUsageEvent event) {
-        RecentRejections before = rejections.get(key);
-        RecentRejections after = (before == null ? RecentRejections.none() : before).withRejection(event.eventTime(),
-                event.outcome(), rule.window().toMillis(), rule.slotMillis());
+    private SubjectFailures rememberRefusal(String key, TokenUsageEvent event) {
+        SubjectFailures before = rejections.get(key);
+        SubjectFailures after = (before == null ? SubjectFailures.none() : before).withRefusal(tokenId(event.token()),
+                event.eventTime(), event.outcome(), rule.window().toMillis(), rule.tokenCap());
         rejections.put(key, after);
         return after;
     }
 
-    private Alert burstAlert(Alert.Activity activity, Incident incident, RecentRejections recent, long inWindow,
+    /** Which token this is: {@code iss|jti} when it has a {@code jti} (RFC 7519 §4.1.7), else its fingerprint. */
+    private static long tokenId(TokenUsageEvent.TokenFacts token) {
+        return DistinctSightings.id(token.jti() != null ? "jti|" + token.iss() + "|" + token.jti()
+                : "fp|" + token.fingerprint());
+    }
+
+    private Alert burstAlert(Alert.Activity activity, Incident incident, SubjectFailures recent, long inWindow,
                              TokenUsageEvent trigger, Set<ResponseAction> actions,
                              List<Revocation> revocations) {
         TokenUsageEvent.TokenFacts token = trigger.token();
         String window = Findings.describe(rule.window());
-        String observed = inWindow + " rejected requests with verified tokens of " + token.sub() + " within " + window;
-        Figures figures = new Figures("verified_token_rejections", inWindow, observed, 1,
-                "a client with a live session refreshes its token after a refusal or two",
-                rule.threshold(), "at least " + rule.threshold() + " within " + window + " for one subject");
+        // The token set is capped just past the threshold: at the cap the true number is higher.
+        String observed = inWindow + (inWindow >= rule.tokenCap() ? "+" : "") + " distinct verified tokens of " + token.sub() + " refused within " + window
+                + " (" + recent.requests() + " requests)";
+        Figures figures = new Figures("refused_verified_tokens", inWindow, observed, 1,
+                "a client with a live session refreshes its token after a refusal or two; retries of one token "
+                        + "count once",
+                rule.threshold(), "at least " + rule.threshold() + " distinct tokens within " + window
+                + " for one subject");
         return Alert.detectionFinding(activity, SEVERITY, trigger.eventTime(),
                 observed + " (" + describe(recent.outcomes()) + ")"
                         + (activity == Alert.Activity.UPDATE ? "; " + incident.count() + " since the incident began"
                         : ""),
                 productVersion,
-                new Alert.FindingInfo(incident.uid(), "Burst of rejected requests for one subject",
-                        "Requests carrying tokens that verified but were refused (expired, not yet valid, wrong "
-                                + "audience or type, too long-lived, revoked, rate limited) piled up for one "
-                                + "subject: a client retrying in a loop, or someone trying a stash of the "
-                                + "subject's old tokens.",
+                new Alert.FindingInfo(incident.uid(), "Many refused tokens of one subject",
+                        "Many different tokens that verified but were refused (expired, not yet valid, wrong "
+                                + "audience or type, too long-lived, revoked) were presented for one subject: "
+                                + "someone trying a stash of the subject's old tokens. Retries of one token "
+                                + "count once, so a client stuck on one expired token does not fire.",
                         List.of(FailureBurstRule.NAME),
                         Alert.Analytic.rule(FailureBurstRule.NAME, FailureBurstRule.VERSION),
                         incident.firstSeen(), incident.lastSeen(), List.of(ProfileFinding.TOKEN_USE)),
@@ -190,14 +201,15 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
         return String.join(", ", parts);
     }
 
-    private static Alert.Evidence evidence(RecentRejections recent, TokenUsageEvent trigger) {
+    private static Alert.Evidence evidence(SubjectFailures recent, TokenUsageEvent trigger) {
         TokenUsageEvent.Geo geo = trigger.request().geo();
         Alert.Location location = geo == null ? null : new Alert.Location(geo.country(), geo.region(), geo.lat(),
                 geo.lon());
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("outcomes", recent.outcomes());
         data.put("since", recent.since());
-        data.put("last_seen_time", recent.lastSeen());
+        data.put("last_seen_time", recent.tokens().lastSeen());
+        data.put("requests", recent.requests());
         data.put("service", trigger.service());
         data.put("route", trigger.request().route());
         return new Alert.Evidence("rejected requests of " + trigger.token().sub() + ", latest from "
@@ -228,10 +240,10 @@ public final class FailureBurstProcessor implements Processor<String, TokenUsage
     private void forgetQuietSubjects(long wallClockMillis) {
         long horizon = wallClockMillis - rule.window().toMillis();
         List<String> quiet = new ArrayList<>();
-        try (KeyValueIterator<String, RecentRejections> all = rejections.all()) {
+        try (KeyValueIterator<String, SubjectFailures> all = rejections.all()) {
             while (all.hasNext()) {
                 var entry = all.next();
-                if (entry.value.lastSeen() <= horizon) {
+                if (entry.value.tokens().lastSeen() <= horizon) {
                     quiet.add(entry.key);
                 }
             }

@@ -9,16 +9,18 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Configuration of the failure-burst rule: at least {@code threshold} rejections with one of
- * {@code outcomes} for one verified subject within {@code window} raise an alert. A client with a
- * live session refreshes its token after one or two refusals; a burst means a client (or someone
- * holding a pile of the subject's old tokens) keeps presenting tokens that cannot work.
+ * Configuration of the failure-burst rule: at least {@code threshold} <em>distinct tokens</em> of one
+ * verified subject refused with one of {@code outcomes} within {@code window} raise an alert. A client
+ * with a live session refreshes its token after one or two refusals, and a client stuck retrying one
+ * expired token presents that one token however often it retries; many different refused tokens in
+ * one window mean someone is working through a stash of the subject's old tokens. The window is long
+ * (45 min by default) because such a stash is tried at a human or scripted pace over many minutes.
  *
  * <p>Only outcomes reached after the signature verified belong here: forgery signals
  * ({@code bad_signature}, {@code alg_not_allowed}, {@code unknown_key}, {@code malformed}) name no
  * trustworthy subject and are the forged-token burst rule's, and {@code accepted} is no failure.
  *
- * @param threshold rejections within the window that make a burst (at least 2)
+ * @param threshold distinct refused tokens within the window that make a burst (at least 2)
  * @param window    how far back rejections count (a sliding window)
  * @param outcomes  which rejections count
  * @param incidents how repeats are grouped into one incident and how often it is re-reported
@@ -26,7 +28,7 @@ import java.util.Set;
 public record FailureBurstRule(int threshold, Duration window, Set<Outcome> outcomes, IncidentPolicy incidents) {
 
     public static final String NAME = "verified_failure_burst";
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
 
     public FailureBurstRule {
         if (threshold < 2) {
@@ -51,13 +53,15 @@ public record FailureBurstRule(int threshold, Duration window, Set<Outcome> outc
     }
 
     /**
-     * 20 within 5 minutes of {@code expired}, {@code not_yet_valid}, {@code audience}, {@code type},
-     * {@code lifetime_exceeded}, {@code missing_claim}, {@code revoked} or {@code rate_limited}.
+     * 10 distinct tokens within 45 minutes refused as {@code expired}, {@code not_yet_valid},
+     * {@code audience}, {@code type}, {@code lifetime_exceeded}, {@code missing_claim} or
+     * {@code revoked}. Not {@code rate_limited}: a rate-limited token is a good token sent too often,
+     * and a service whose workers each hold their own token would otherwise look like a stash.
      */
     public static FailureBurstRule defaults() {
-        return new FailureBurstRule(20, Duration.ofMinutes(5),
+        return new FailureBurstRule(10, Duration.ofMinutes(45),
                 EnumSet.of(Outcome.EXPIRED, Outcome.NOT_YET_VALID, Outcome.AUDIENCE, Outcome.TYPE,
-                        Outcome.LIFETIME_EXCEEDED, Outcome.MISSING_CLAIM, Outcome.REVOKED, Outcome.RATE_LIMITED),
+                        Outcome.LIFETIME_EXCEEDED, Outcome.MISSING_CLAIM, Outcome.REVOKED),
                 IncidentPolicy.defaults());
     }
 
@@ -77,8 +81,11 @@ public record FailureBurstRule(int threshold, Duration window, Set<Outcome> outc
         return new FailureBurstRule(threshold, window, outcomes, value);
     }
 
-    /** Width of one counting slot: the window split in {@link ForgedTokenBurstRule#SLOTS_PER_WINDOW}, at least 1 s. */
-    long slotMillis() {
-        return Math.max(1000, window.toMillis() / ForgedTokenBurstRule.SLOTS_PER_WINDOW);
+    /**
+     * Most tokens remembered per subject: a few beyond the threshold, so a stash of any size costs the
+     * same bounded state and the alert can still say how far past the threshold it went.
+     */
+    int tokenCap() {
+        return threshold + 16;
     }
 }

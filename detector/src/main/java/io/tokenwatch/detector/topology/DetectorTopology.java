@@ -10,9 +10,11 @@ import io.tokenwatch.detector.rules.AnomalousTokenProcessor;
 import io.tokenwatch.detector.rules.Detection;
 import io.tokenwatch.detector.rules.FailureBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
+import io.tokenwatch.detector.rules.ForgedTokenCampaignProcessor;
 import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
 import io.tokenwatch.detector.rules.UserProfileProcessor;
+import io.tokenwatch.detector.rules.VerifiedAddressSightings;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import io.tokenwatch.schemas.TokenUsageEvent;
@@ -24,6 +26,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,25 +34,35 @@ import java.util.Objects;
 
 /**
  * Builds the detector's topology from its configuration. Every processor, store and internal topic
- * is named: names are part of the upgrade contract. There is no repartition: every rule keeps state
- * under the input record's key (subject or address) or something derived from it, and one
- * sub-topology runs everything. Besides it, a global store follows what {@code tokenwatch.revocations}
- * holds, so the detector never weakens a live revocation someone else published there (it merges with
- * it or leaves it be) and never lifts one someone else has since renewed.
+ * is named: names are part of the upgrade contract. Most rules keep state under the input record's
+ * key (subject or address) or something derived from it. Two branches repartition, both named: the
+ * forged-token claims (forgery-signal events re-keyed by claimed subject and by claimed kid/alg, to
+ * count them across addresses) and the verified-address sightings (accepted requests re-keyed by
+ * address, at most once per subject and address per quarter hour, so the burst rule knows which
+ * addresses carry many verified users). Their outputs merge back into the one stream of detections.
+ * Besides it, a global store follows what {@code tokenwatch.revocations} holds, so the detector never
+ * weakens a live revocation someone else published there (it merges with it or leaves it be) and
+ * never lifts one someone else has since renewed.
  *
  * <pre>
  * tokenwatch.token-usage ─▶ token-usage-source
- *   ├▶ token-replay-rule       [token-replay-sightings] ─────────┬▶ merge-forged-token-burst ─┐
- *   ├▶ forged-token-burst-rule [forged-token-burst-rejections,   │                            │
- *   │                           forged-token-burst-offences,     │                            │
- *   │                           forged-token-burst-incidents] ───┘                            │
- *   ├▶ revoked-token-use-rule  [revoked-token-use-incidents] ──────▶ merge-revoked-token-use ◀┘
- *   ├▶ anomalous-token-rule    [anomalous-token-incidents] ────────▶ merge-anomalous-token   │
- *   ├▶ verified-failure-burst-rule [verified-failure-burst-rejections,                       │
- *   │                           verified-failure-burst-incidents] ─▶ merge-verified-failure-burst
- *   │                                                                        │
- *   └▶ user-profile-rules      [user-profiles,                               ▼
- *                               user-profile-incidents] ─────────▶ merge-user-profile-rules
+ *   ├▶ verified-address-sightings ─▶ [forged-token-burst-address-sightings repartition]
+ *   │                                   └──────────▶ merge-address-sightings ◀── token-usage-source
+ *   │                                                  │
+ *   │     forged-token-burst-rule ◀─────────────────────┘
+ *   │       [forged-token-burst-address-rejections, forged-token-burst-address-subjects,
+ *   │        forged-token-burst-offences, forged-token-burst-incidents] ──────▶ merge-forged-token-burst
+ *   ├▶ token-replay-rule [token-replay-sightings] ────────────────────────────▶ merge-forged-token-burst
+ *   ├▶ forged-token-claims-by-claim ─▶ [forged-token-claims repartition]
+ *   │     ─▶ forged-token-campaign-rule [forged-token-campaign-tallies,
+ *   │                                    forged-token-campaign-incidents] ───▶ merge-forged-token-campaign
+ *   ├▶ revoked-token-use-rule [revoked-token-use-incidents] ──────────────────▶ merge-revoked-token-use
+ *   ├▶ anomalous-token-rule [anomalous-token-incidents, anomalous-token-issuer-lifetimes,
+ *   │                        anomalous-token-subjects] ────────────────────────▶ merge-anomalous-token
+ *   ├▶ verified-failure-burst-rule [verified-failure-burst-tokens,
+ *   │                               verified-failure-burst-incidents] ─────────▶ merge-verified-failure-burst
+ *   └▶ user-profile-rules [user-profiles, user-profile-incidents] ────────────▶ merge-user-profile-rules
+ *   (each merge-… takes the stream merged so far and adds one rule's detections, in the order above)
  *
  * merge-user-profile-rules (every detection)
  *   ▼
@@ -98,9 +111,24 @@ public final class DetectorTopology {
         KStream<String, Detection> replays = usage.process(
                 TokenReplayProcessor.supplier(config.replay(), config.productVersion()),
                 Named.as("token-replay-rule"));
-        KStream<String, Detection> forgedTokenBursts = usage.process(
-                ForgedTokenBurstProcessor.supplier(config.forgedTokenBurst(), config.productVersion()),
-                Named.as("forged-token-burst-rule"));
+        // Verified subjects seen per address, re-keyed ip|<addr> (a few records per user per hour), so the
+        // burst rule can tell a corporate NAT's key-rotation failures from forgery.
+        KStream<String, TokenUsageEvent> addressSightings = usage
+                .process(VerifiedAddressSightings.supplier(config.forgedTokenBurst()),
+                        Named.as("verified-address-sightings"))
+                .repartition(Repartitioned.with(Topics.TOKEN_USAGE.keySerde(), Topics.TOKEN_USAGE.valueSerde())
+                        .withName("forged-token-burst-address-sightings"));
+        KStream<String, Detection> forgedTokenBursts = usage
+                .merge(addressSightings, Named.as("merge-address-sightings"))
+                .process(ForgedTokenBurstProcessor.supplier(config.forgedTokenBurst(), config.productVersion()),
+                        Named.as("forged-token-burst-rule"));
+        // Forged tokens re-keyed by what they claim (subject; kid/alg), aggregated across addresses.
+        KStream<String, Detection> forgedTokenCampaigns = usage
+                .flatMap(ForgedTokenCampaignProcessor::claims, Named.as("forged-token-claims-by-claim"))
+                .repartition(Repartitioned.with(Topics.TOKEN_USAGE.keySerde(), Topics.TOKEN_USAGE.valueSerde())
+                        .withName("forged-token-claims"))
+                .process(ForgedTokenCampaignProcessor.supplier(config.forgedTokenBurst(), config.productVersion()),
+                        Named.as("forged-token-campaign-rule"));
         KStream<String, Detection> revokedTokenUses = usage.process(
                 RevokedTokenUseProcessor.supplier(config.revokedTokenUse(), config.productVersion()),
                 Named.as("revoked-token-use-rule"));
@@ -116,6 +144,7 @@ public final class DetectorTopology {
 
         KStream<String, Detection> detections = replays
                 .merge(forgedTokenBursts, Named.as("merge-forged-token-burst"))
+                .merge(forgedTokenCampaigns, Named.as("merge-forged-token-campaign"))
                 .merge(revokedTokenUses, Named.as("merge-revoked-token-use"))
                 .merge(anomalousTokens, Named.as("merge-anomalous-token"))
                 .merge(failureBursts, Named.as("merge-verified-failure-burst"))

@@ -8,6 +8,7 @@ import io.tokenwatch.detector.rules.AnomalousTokenProcessor;
 import io.tokenwatch.detector.rules.FailureBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstProcessor;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
+import io.tokenwatch.detector.rules.ForgedTokenCampaignProcessor;
 import io.tokenwatch.detector.rules.RevokedTokenUseProcessor;
 import io.tokenwatch.detector.rules.RevokedTokenUseRule;
 import io.tokenwatch.detector.rules.TokenReplayProcessor;
@@ -31,10 +32,9 @@ class DetectorTopologyTest {
     private static final DetectorConfig CONFIG = DetectorConfig.defaults("unused:9092", Path.of("unused"));
 
     @Test
-    void shouldNameEveryProcessorAndStoreAndNeedNoRepartition() {
+    void shouldNameEveryProcessorStoreAndRepartitionTopic() {
         TopologyDescription description = DetectorTopology.build(CONFIG).describe();
 
-        assertThat(description.subtopologies()).hasSize(1);
         Set<String> nodes = new HashSet<>();
         Set<String> stores = new HashSet<>();
         for (TopologyDescription.Subtopology subtopology : description.subtopologies()) {
@@ -50,17 +50,30 @@ class DetectorTopologyTest {
                 "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "control-gate", "detection-alert", "alerts-sink", "detection-revocations",
                 "detection-metrics", "subject-recent-alerts-update", "anomalous-token-rule",
                 "merge-anomalous-token", "verified-failure-burst-rule", "merge-verified-failure-burst",
-                "revocation-expiry", "revocations-sink");
+                "revocation-expiry", "revocations-sink",
+                // The forgery branches: address sightings and claims, each through a named repartition.
+                "verified-address-sightings", "merge-address-sightings",
+                "forged-token-burst-address-sightings-repartition-filter",
+                "forged-token-burst-address-sightings-repartition-sink",
+                "forged-token-burst-address-sightings-repartition-source",
+                "forged-token-claims-by-claim", "forged-token-claims-repartition-filter",
+                "forged-token-claims-repartition-sink", "forged-token-claims-repartition-source",
+                "forged-token-campaign-rule", "merge-forged-token-campaign");
         assertThat(stores).containsExactlyInAnyOrder(TokenReplayProcessor.STORE,
                 ForgedTokenBurstProcessor.REJECTIONS_STORE, ForgedTokenBurstProcessor.OFFENCES_STORE,
                 ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
                 UserProfileProcessor.PROFILES_STORE, UserProfileProcessor.INCIDENTS_STORE,
                 RevocationExpiryProcessor.STORE, RecentAlertsProcessor.STORE, AnomalousTokenProcessor.INCIDENTS_STORE,
-                FailureBurstProcessor.REJECTIONS_STORE, FailureBurstProcessor.INCIDENTS_STORE);
+                FailureBurstProcessor.REJECTIONS_STORE, FailureBurstProcessor.INCIDENTS_STORE,
+                ForgedTokenBurstProcessor.POPULATION_STORE, ForgedTokenCampaignProcessor.TALLIES_STORE,
+                ForgedTokenCampaignProcessor.INCIDENTS_STORE, AnomalousTokenProcessor.LIFETIMES_STORE,
+                AnomalousTokenProcessor.SUBJECTS_STORE);
         assertThat(RecentAlertsProcessor.STORE).isEqualTo("subject-recent-alerts");
         assertThat(UserProfileProcessor.PROFILES_STORE).isEqualTo("user-profiles");
         assertThat(UserProfileProcessor.INCIDENTS_STORE).isEqualTo("user-profile-incidents");
-        assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-", "-repartition");
+        assertThat(description.toString()).doesNotContain("KSTREAM-", "KTABLE-")
+                .contains("topics: [forged-token-claims-repartition]",
+                        "topics: [forged-token-burst-address-sightings-repartition]");
     }
 
     @Test
