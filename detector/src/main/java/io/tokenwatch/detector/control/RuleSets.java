@@ -4,6 +4,7 @@ import io.tokenwatch.detector.rules.AnomalousTokenRule;
 import io.tokenwatch.detector.rules.ConcurrentUseRule;
 import io.tokenwatch.detector.rules.FailureBurstRule;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
+import io.tokenwatch.detector.rules.ForgedTokenCampaignProcessor;
 import io.tokenwatch.detector.rules.ImpossibleTravelRule;
 import io.tokenwatch.detector.rules.NewContextRule;
 import io.tokenwatch.detector.rules.RateSpikeRule;
@@ -63,12 +64,14 @@ public final class RuleSets {
             ImpossibleTravelRule.NAME, ConcurrentUseRule.NAME, TokenReplayRule.NAME, FailureBurstRule.NAME);
 
     /** Rules fed by tokens that did not verify: never silenced by subject. */
-    public static final Set<String> UNVERIFIED_SIGNAL = Set.of(ForgedTokenBurstRule.NAME);
+    public static final Set<String> UNVERIFIED_SIGNAL = Set.of(ForgedTokenBurstRule.NAME,
+            ForgedTokenCampaignProcessor.NAME, ForgedTokenBurstRule.KEY_ROTATION);
 
     /** Name of the group {@link #BEHAVIOUR} where a list of rules is written. */
     public static final String BEHAVIOUR_GROUP = "behaviour";
 
     private static final Set<String> LISTED = Set.of(TokenReplayRule.NAME, ForgedTokenBurstRule.NAME,
+            ForgedTokenCampaignProcessor.NAME, ForgedTokenBurstRule.KEY_ROTATION,
             RevokedTokenUseRule.NAME, AnomalousTokenRule.NAME, FailureBurstRule.NAME, RateSpikeRule.NAME,
             NewContextRule.NAME, ImpossibleTravelRule.NAME, ConcurrentUseRule.NAME);
 
