@@ -19,10 +19,12 @@ import java.util.Set;
  * @param usersByAddress client address → subject keys of the simulated users whose own (benign)
  *                       requests came from it, claimed subjects of rejected tokens included
  * @param subjectOfJti   token id → subject key of the user it was issued to (attackers' tokens included)
+ * @param maliciousEvents event ids of the attackers' requests (scraping from a victim's own device shares
+ *                       the victim's address, device and tokens, so only the id tells them apart)
  */
 public record LabelledTraffic(Scenario scenario, List<TokenUsageEvent> events, List<AttackLabel> attacks,
                               Map<String, Set<BenignBehaviour>> behaviours, Map<String, Set<String>> usersByAddress,
-                              Map<String, String> subjectOfJti) {
+                              Map<String, String> subjectOfJti, Set<String> maliciousEvents) {
 
     public LabelledTraffic {
         events = List.copyOf(events);
@@ -30,6 +32,7 @@ public record LabelledTraffic(Scenario scenario, List<TokenUsageEvent> events, L
         behaviours = Map.copyOf(behaviours);
         usersByAddress = Map.copyOf(usersByAddress);
         subjectOfJti = Map.copyOf(subjectOfJti);
+        maliciousEvents = Set.copyOf(maliciousEvents);
     }
 
     /** Subject keys of the simulated users who have {@code behaviour}. */

@@ -20,7 +20,7 @@ import java.time.temporal.TemporalAdjusters;
 public record Scenario(long seed, int users, int historyDays, int evaluationDays, int attacksPerType, long start) {
 
     /** 2027-01-18T00:00Z, a Monday: with 7 + 7 days the month-end reporting day (Friday 29th) is evaluated. */
-    public static final long DEFAULT_START = 1_800_403_200_000L;
+    public static final long DEFAULT_START = 1_800_230_400_000L;
     private static final long DAY = 86_400_000L;
 
     public Scenario {

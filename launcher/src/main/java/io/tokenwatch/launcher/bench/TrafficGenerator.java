@@ -38,7 +38,7 @@ import java.util.function.Predicate;
  *       days, at home otherwise; a finance team among them works at 3–5 times its volume on the
  *       month-end reporting day, and their issuer rotates its signing key in the wrong order once
  *       (tokens with a new {@code kid} the filters do not know yet fail {@code unknown_key} for
- *       20–45 minutes);</li>
+ *       30–75 minutes);</li>
  *   <li>everybody else, living in 35 cities from UTC−8 to UTC+10, some working in small offices,
  *       8 % on night shifts.</li>
  * </ul>
@@ -77,7 +77,7 @@ public final class TrafficGenerator {
     static final double NIGHT_SHIFT_SHARE = 0.08;
     static final double PHONE_SHARE = 0.8;
     static final double CELLULAR_SHARE_OF_PHONES = 0.75;
-    static final double CONCURRENT_SHARE_OF_PHONES = 0.6;
+    static final double CONCURRENT_SHARE_OF_CELLULAR_PHONES = 0.7;
     static final double VPN_SHARE = 0.1;
     static final double DYNAMIC_HOME_ADDRESS_SHARE = 0.3;
     static final double ROAMING_SHARE = 0.04;
@@ -137,6 +137,7 @@ public final class TrafficGenerator {
     private final List<Pending> pending = new ArrayList<>();
     private final Map<String, String> subjectOfJti = new HashMap<>();
     private final Map<String, Set<String>> usersByAddress = new HashMap<>();
+    private final Set<String> maliciousEvents = new HashSet<>();
     private final MessageDigest sha256;
     private final String companyNat;
     private final long rotationStart;
@@ -157,7 +158,7 @@ public final class TrafficGenerator {
         // A working day of the evaluation window, mid-morning in the company's city (UTC+1).
         long day = weekdayInEvaluation(world);
         rotationStart = day + 9 * HOUR + (long) (world.nextDouble() * 3 * HOUR);
-        rotationEnd = rotationStart + 20 * MINUTE + (long) (world.nextDouble() * 25 * MINUTE);
+        rotationEnd = rotationStart + 30 * MINUTE + (long) (world.nextDouble() * 45 * MINUTE);
         teamFactor = 3 + 2 * world.nextDouble();
     }
 
@@ -190,7 +191,8 @@ public final class TrafficGenerator {
         pending.clear();
         Map<String, Set<BenignBehaviour>> behaviours = new HashMap<>();
         users.forEach(u -> behaviours.put(u.key, u.behaviours));
-        return new LabelledTraffic(scenario, events, attacks, behaviours, usersByAddress, subjectOfJti);
+        return new LabelledTraffic(scenario, events, attacks, behaviours, usersByAddress, subjectOfJti,
+                maliciousEvents);
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -270,7 +272,8 @@ public final class TrafficGenerator {
         if (random.nextDouble() < PHONE_SHARE) {
             user.phone = new Device(deviceId(random), PHONE_AGENTS[random.nextInt(PHONE_AGENTS.length)], true);
             user.phoneCellular = random.nextDouble() < CELLULAR_SHARE_OF_PHONES;
-            user.concurrent = random.nextDouble() < CONCURRENT_SHARE_OF_PHONES;
+            // Phone and laptop at once on different networks: the phone is on mobile data.
+            user.concurrent = user.phoneCellular && random.nextDouble() < CONCURRENT_SHARE_OF_CELLULAR_PHONES;
             if (user.phoneCellular) {
                 user.behaviours.add(BenignBehaviour.CELLULAR_NAT);
             }
@@ -991,16 +994,22 @@ public final class TrafficGenerator {
     private void emitBenign(User user, long time, Outcome outcome, TokenUsageEvent.TokenFacts token, String[] route,
                             int status, Context context, SplittableRandom random) {
         usersByAddress.computeIfAbsent(context.ip(), k -> new HashSet<>(2)).add(user.key);
-        emitAttack(time, outcome, token, route, status, context, random);
+        emit(time, outcome, token, route, status, context, random);
     }
 
     private void emitAttack(long time, Outcome outcome, TokenUsageEvent.TokenFacts token, String[] route, int status,
                             Context context, SplittableRandom random) {
+        maliciousEvents.add(emit(time, outcome, token, route, status, context, random));
+    }
+
+    private String emit(long time, Outcome outcome, TokenUsageEvent.TokenFacts token, String[] route, int status,
+                        Context context, SplittableRandom random) {
         TokenUsageEvent event = new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, uuid(random), time,
                 "edge-" + (1 + random.nextInt(3)), SERVICE, outcome, token,
                 new TokenUsageEvent.RequestFacts(route[0], route[1], status, context.ip(), context.userAgent(),
                         context.deviceId(), context.geo()));
         pending.add(new Pending(time, sequence++, event));
+        return event.eventId();
     }
 
     private static TokenUsageEvent.TokenFacts facts(Token token, boolean verified, User user) {
