@@ -44,10 +44,12 @@ import java.util.TreeMap;
  *   <li>An alert is <em>about</em> the subjects its record key or {@code actor.user.uid} names and
  *       the address an {@code ip|…} record key names; alerts are counted by
  *       {@code finding_info.uid}.</li>
- *   <li>An attack is <em>detected</em> when an alert about its victim, or about or citing (evidence
- *       {@code src_endpoint.ip}) one of its addresses, has an event time from its first malicious
- *       request to 15 minutes after its last. Time to first alert is that alert's event time minus the
- *       first malicious request's.</li>
+ *   <li>An attack is <em>detected</em> when an alert about or citing (evidence
+ *       {@code src_endpoint.ip}) one of its addresses, or an alert about its victim that cites no
+ *       address at all, has an event time from its first malicious request to 15 minutes after its
+ *       last. (An alert about the victim that cites only other addresses was raised by the victim's
+ *       own requests.) Time to first alert is that alert's event time minus the first malicious
+ *       request's.</li>
  *   <li>An attack is <em>contained</em> when, in the same span, a revocation record covers one of its
  *       tokens, its victim's subject (not for forgeries) or one of its addresses.</li>
  *   <li>A <em>false alarm</em> is an alert on {@code tokenwatch.alerts} about a benign subject, or
@@ -175,8 +177,10 @@ public final class QualityBench {
     /**
      * Per attack type: what was injected and what the detector made of it.
      *
-     * @param victimsHarmed forgeries only: named victims whose subject or tokens a revocation record
-     *                      covered from the flood's first request to an hour after its last
+     * @param victimsHarmed forgeries only: named victims whose subject a revocation record (any action)
+     *                      covered from the flood's first request to an hour after its last (token-scope
+     *                      records are left out: a forged token carries none of the victim's real token
+     *                      ids, so blocking one of those comes from the victim's own requests)
      */
     public record AttackRow(AttackType type, int injected, int detected, List<Long> alertDelays, int contained,
                             List<Long> containDelays, int victimsHarmed, Map<String, Integer> rules,
@@ -281,8 +285,11 @@ public final class QualityBench {
             if (time < label.firstMalicious() || time > label.lastMalicious() + MATCH_SLACK) {
                 return false;
             }
-            return subjects.contains(label.victimKey()) || intersects(addresses, label.attackerIps())
-                    || intersects(evidenceIps, label.attackerIps());
+            if (intersects(addresses, label.attackerIps()) || intersects(evidenceIps, label.attackerIps())) {
+                return true;
+            }
+            // About the victim but citing only other addresses: the victim's own requests raised it.
+            return subjects.contains(label.victimKey()) && evidenceIps.isEmpty();
         }
     }
 
@@ -328,7 +335,7 @@ public final class QualityBench {
                             .forEach(a -> actions.merge(a, 1, Integer::sum));
                 }
                 if (type.isForgery() && result.revocations().stream().map(TestRecord::value)
-                        .anyMatch(r -> r.scope() != Revocation.Scope.IP && r.createdAt() >= label.firstMalicious()
+                        .anyMatch(r -> r.scope() == Revocation.Scope.SUBJECT && r.createdAt() >= label.firstMalicious()
                                 && r.createdAt() <= label.lastMalicious() + HOUR
                                 && coveredUsers(r, traffic).contains(label.victimKey()))) {
                     harmed++;
