@@ -219,11 +219,14 @@ public final class QualityBench {
     /**
      * A run reduced to its figures (the events and records are dropped, so several seeds fit in memory).
      *
+     * @param revokedByScope benign users revoked, by the scope of a block that reached them (a user
+     *                       reached by several scopes is counted under each)
      * @param otherAlerts alerts in the evaluation window about neither a benign user nor a matched
      *                    attack (attacked subjects outside their attack, operator findings keyed otherwise)
      */
     public record Report(List<Scenario> scenarios, long events, double seconds, List<AttackRow> attacks,
-                         List<BehaviourRow> behaviours, int historyAlerts, Map<String, Integer> otherAlerts,
+                         List<BehaviourRow> behaviours, Map<String, Integer> revokedByScope, int historyAlerts,
+                         Map<String, Integer> otherAlerts,
                          long stateKeys, long stateBytes, long subjects) {
 
         public BehaviourRow all() {
@@ -249,7 +252,8 @@ public final class QualityBench {
             for (int i = 0; i < behaviours.size(); i++) {
                 b.add(behaviours.get(i).plus(o.behaviours.get(i)));
             }
-            return new Report(s, events + o.events, seconds + o.seconds, a, b, historyAlerts + o.historyAlerts,
+            return new Report(s, events + o.events, seconds + o.seconds, a, b,
+                    merge(revokedByScope, o.revokedByScope), historyAlerts + o.historyAlerts,
                     merge(otherAlerts, o.otherAlerts), stateKeys + o.stateKeys, stateBytes + o.stateBytes,
                     subjects + o.subjects);
         }
@@ -383,6 +387,7 @@ public final class QualityBench {
 
         // Benign: containment at any time in the run.
         Set<String> revoked = new HashSet<>();
+        Map<String, Set<String>> revokedByScope = new TreeMap<>();
         Map<String, Long> throttledAt = new HashMap<>();
         Set<String> steppedUp = new HashSet<>();
         for (TestRecord<String, Revocation> record : result.revocations()) {
@@ -392,7 +397,10 @@ public final class QualityBench {
                     continue;
                 }
                 switch (r.action()) {
-                    case BLOCK -> revoked.add(user);
+                    case BLOCK -> {
+                        revoked.add(user);
+                        revokedByScope.computeIfAbsent(r.scope().wire(), k -> new HashSet<>()).add(user);
+                    }
                     case THROTTLE -> throttledAt.merge(user, r.createdAt(), Math::min);
                     case STEP_UP -> steppedUp.add(user);
                 }
@@ -418,12 +426,14 @@ public final class QualityBench {
                     count(users, revoked), count(users, throttledAt.keySet()), count(users, throttledAlone),
                     count(users, steppedUp), rules));
         }
+        Map<String, Integer> byScope = new TreeMap<>();
+        revokedByScope.forEach((scope, users) -> byScope.put(scope, users.size()));
         Map<String, Integer> otherCounts = new TreeMap<>();
         other.forEach((rule, uids) -> otherCounts.put(rule, uids.size()));
         long subjects = traffic.behaviours().size() + traffic.attacks().stream()
                 .filter(a -> !traffic.behaviours().containsKey(a.victimKey())).count();
         return new Report(List.of(s), traffic.events().size(), result.seconds(), List.copyOf(attackRows.values()),
-                behaviourRows, historyAlerts, otherCounts, result.stateKeys(), result.stateBytes(), subjects);
+                behaviourRows, byScope, historyAlerts, otherCounts, result.stateKeys(), result.stateBytes(), subjects);
     }
 
     /** Benign users an alert is about: named subjects, and everyone whose requests came from a named address. */

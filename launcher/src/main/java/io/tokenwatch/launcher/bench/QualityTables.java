@@ -49,9 +49,9 @@ public final class QualityTables {
                 report.detected(), report.injected());
         out.printf(Locale.ROOT, "false alarms per 1,000 benign users per day: %.1f (%d alerts, %d users x %d days)%n",
                 all.perThousandPerDay(), all.falseAlarms(), all.users(), first.evaluationDays());
-        out.printf(Locale.ROOT, "benign users revoked: %d of %d; throttled: %d (%d on a single signal); "
-                + "asked to step up: %d%n", all.revoked(), all.users(), all.throttled(), all.throttledAlone(),
-                all.steppedUp());
+        out.printf(Locale.ROOT, "benign users revoked: %d of %d (reached by scope: %s); throttled: %d (%d on a "
+                + "single signal); asked to step up: %d%n", all.revoked(), all.users(),
+                summary(report.revokedByScope()), all.throttled(), all.throttledAlone(), all.steppedUp());
         int harmed = report.attacks().stream().filter(a -> a.type().isForgery()).mapToInt(AttackRow::victimsHarmed).sum();
         int forged = report.attacks().stream().filter(a -> a.type().isForgery()).mapToInt(AttackRow::injected).sum();
         out.printf(Locale.ROOT, "forged-token victims contained: %d of %d (must be 0, DESIGN.md §4)%n", harmed, forged);
