@@ -65,6 +65,10 @@ final class DetectorBench implements Runnable {
                 description = "Random seeds, one run each (default: ${DEFAULT-VALUE}).")
         List<Long> seeds;
 
+        @Option(names = "--perfect-geo", description = "Geolocate with the truth instead of the simulated database "
+                + "that errs as real ones do: a reference run that separates geolocation error from behaviour.")
+        boolean perfectGeo;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -73,7 +77,7 @@ final class DetectorBench implements Runnable {
             List<Scenario> scenarios;
             try {
                 scenarios = seeds.stream().distinct().map(seed -> new Scenario(seed, users, historyDays,
-                        evaluationDays, attacks, Scenario.DEFAULT_START)).toList();
+                        evaluationDays, attacks, Scenario.DEFAULT_START, perfectGeo)).toList();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }

@@ -53,17 +53,60 @@ final class IpDatabase {
 
     private final long seed;
     private final Geography geography;
+    private final boolean perfect;
     private final Map<String, Geo> bySlash24 = new HashMap<>();
+    private final Map<City, Geo> cellularTruth = new HashMap<>();
 
-    IpDatabase(long seed, Geography geography) {
+    /**
+     * @param perfect answer the truth instead (the network's own city, exact type and flags; for a
+     *                cellular address, where the phone really is): a reference run that tells
+     *                geolocation error apart from behaviour, which no real database offers
+     */
+    IpDatabase(long seed, Geography geography, boolean perfect) {
         this.seed = seed;
         this.geography = geography;
+        this.perfect = perfect;
+    }
+
+    IpDatabase(long seed, Geography geography) {
+        this(seed, geography, false);
     }
 
     /** What the database answers for {@code ip}; {@code null} when the address is not in it. */
     Geo locate(String ip) {
         String slash24 = ip.substring(0, ip.lastIndexOf('.'));
-        return bySlash24.computeIfAbsent(slash24, this::resolve);
+        return bySlash24.computeIfAbsent(slash24, perfect ? this::truth : this::resolve);
+    }
+
+    /** What the database answers for a carrier-grade NAT address whose phone is really in {@code actual}. */
+    Geo locateCellular(String ip, City actual) {
+        if (!perfect) {
+            return locate(ip);
+        }
+        long asn = geography.networkOf(ip).asn();
+        return cellularTruth.computeIfAbsent(actual, c -> new Geo(c.country(), c.region(), c.lat(), c.lon(), asn, 5,
+                ConnectionType.CELLULAR, null));
+    }
+
+    private Geo truth(String slash24) {
+        Network network = geography.networkOf(slash24 + ".1");
+        if (network == null) {
+            return null;
+        }
+        City city = network.city();
+        ConnectionType type = switch (network.kind()) {
+            case BROADBAND, BROADBAND_ALT, RESIDENTIAL_PROXY -> ConnectionType.CABLE_DSL;
+            case OFFICE -> ConnectionType.CORPORATE;
+            case MOBILE -> ConnectionType.CELLULAR;
+            case HOSTING, VPN -> null;
+        };
+        Anonymizer anonymizer = switch (network.kind()) {
+            case HOSTING -> Anonymizer.HOSTING;
+            case VPN -> Anonymizer.VPN;
+            case RESIDENTIAL_PROXY -> Anonymizer.RESIDENTIAL_PROXY;
+            default -> null;
+        };
+        return new Geo(city.country(), city.region(), city.lat(), city.lon(), network.asn(), 5, type, anonymizer);
     }
 
     private Geo resolve(String slash24) {

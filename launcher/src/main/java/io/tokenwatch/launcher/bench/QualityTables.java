@@ -21,10 +21,11 @@ public final class QualityTables {
         List<Scenario> scenarios = report.scenarios();
         Scenario first = scenarios.get(0);
         String seeds = scenarios.stream().map(s -> Long.toString(s.seed())).collect(Collectors.joining(","));
-        out.printf(Locale.ROOT, "== %s: seed%s %s; %d subjects, %d days of history + %d of evaluation; "
+        out.printf(Locale.ROOT, "== %s: seed%s %s; %d subjects, %d days of history + %d of evaluation%s; "
                         + "%d events through the detector topology (TopologyTestDriver) in %.1f s%n",
                 title, scenarios.size() > 1 ? "s" : "", seeds, first.users(), first.historyDays(),
-                first.evaluationDays(), report.events(), report.seconds());
+                first.evaluationDays(), first.perfectGeo() ? "; PERFECT geolocation (reference only)" : "",
+                report.events(), report.seconds());
         out.printf(Locale.ROOT, "%-26s %8s %8s %7s %9s %9s %9s %9s %7s  %s%n", "attack", "injected", "detected",
                 "rate", "alert p50", "alert max", "contained", "cont. p50", "harmed", "alerts (rule: attacks) / containment");
         for (AttackRow row : report.attacks()) {

@@ -16,8 +16,10 @@ import java.time.temporal.TemporalAdjusters;
  * @param evaluationDays days in which attacks happen and false alarms are counted
  * @param attacksPerType attacks of each {@link AttackType}, each on its own victim
  * @param start          event time of the first simulated day's midnight (UTC), epoch ms
+ * @param perfectGeo     geolocate with the truth instead of a database that errs (a reference run only)
  */
-public record Scenario(long seed, int users, int historyDays, int evaluationDays, int attacksPerType, long start) {
+public record Scenario(long seed, int users, int historyDays, int evaluationDays, int attacksPerType, long start,
+                       boolean perfectGeo) {
 
     /** 2027-01-18T00:00Z, a Monday: with 7 + 7 days the month-end reporting day (Friday 29th) is evaluated. */
     public static final long DEFAULT_START = 1_800_230_400_000L;
@@ -36,21 +38,30 @@ public record Scenario(long seed, int users, int historyDays, int evaluationDays
         }
     }
 
+    /** A scenario geolocated by the erring database. */
+    public Scenario(long seed, int users, int historyDays, int evaluationDays, int attacksPerType, long start) {
+        this(seed, users, historyDays, evaluationDays, attacksPerType, start, false);
+    }
+
     /** 1000 subjects, 7 days of history and 7 of evaluation (14 days in all), 10 attacks of each type. */
     public static Scenario defaults() {
         return new Scenario(1, 1000, 7, 7, 10, DEFAULT_START);
     }
 
     public Scenario withSeed(long value) {
-        return new Scenario(value, users, historyDays, evaluationDays, attacksPerType, start);
+        return new Scenario(value, users, historyDays, evaluationDays, attacksPerType, start, perfectGeo);
     }
 
     public Scenario withUsers(int value) {
-        return new Scenario(seed, value, historyDays, evaluationDays, attacksPerType, start);
+        return new Scenario(seed, value, historyDays, evaluationDays, attacksPerType, start, perfectGeo);
     }
 
     public Scenario withStart(long value) {
-        return new Scenario(seed, users, historyDays, evaluationDays, attacksPerType, value);
+        return new Scenario(seed, users, historyDays, evaluationDays, attacksPerType, value, perfectGeo);
+    }
+
+    public Scenario withPerfectGeo(boolean value) {
+        return new Scenario(seed, users, historyDays, evaluationDays, attacksPerType, start, value);
     }
 
     public long evaluationStart() {

@@ -147,7 +147,7 @@ public final class TrafficGenerator {
 
     private TrafficGenerator(Scenario scenario) {
         this.scenario = scenario;
-        this.database = new IpDatabase(scenario.seed(), geography);
+        this.database = new IpDatabase(scenario.seed(), geography, scenario.perfectGeo());
         try {
             this.sha256 = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
@@ -426,7 +426,7 @@ public final class TrafficGenerator {
                 break;
             }
             if (onPhone && geography.networkOf(context.ip()).kind() == Kind.MOBILE && random.nextDouble() < 0.04) {
-                context = cellular(user, device, random); // handed to another NAT gateway mid-session
+                context = cellular(user, device, place, random); // handed to another NAT gateway mid-session
             }
             Token token = tokenFor(user, device, t, context, random);
             if (token == null) {
@@ -541,7 +541,7 @@ public final class TrafficGenerator {
                 default -> !user.phoneCellular;
             };
             if (!wifi) {
-                return cellular(user, device, random);
+                return cellular(user, device, place, random);
             }
             ip = switch (place) {
                 case OFFICE -> user.officeAddress;
@@ -563,10 +563,11 @@ public final class TrafficGenerator {
     }
 
     /** An address from the home carrier's NAT pool: home-routed, so the same pool at home and abroad. */
-    private Context cellular(User user, Device device, SplittableRandom random) {
+    private Context cellular(User user, Device device, Place place, SplittableRandom random) {
         Network carrier = geography.mobile(user.home.country());
         String ip = carrier.address(random.nextInt(CARRIER_POOL_SLASH24S), 1 + random.nextInt(254));
-        return new Context(ip, database.locate(ip), device.id(), device.userAgent());
+        City actual = place == Place.AWAY ? user.trip.destination() : user.home;
+        return new Context(ip, database.locateCellular(ip, actual), device.id(), device.userAgent());
     }
 
     private String homeAddress(User user, long t) {
@@ -601,7 +602,7 @@ public final class TrafficGenerator {
             Predicate<User> eligible = switch (type) {
                 case SCRAPING_OWN_DEVICE, LOW_AND_SLOW, SPLIT_BURST -> u -> u.historyRequests > 0
                         && u.historyRequests <= medianVolume;
-                case EXPIRED_TOKEN_STASH -> u -> u.issued.size() >= 45;
+                case EXPIRED_TOKEN_STASH -> u -> u.issued.size() >= 30;
                 default -> u -> true;
             };
             int made = 0;

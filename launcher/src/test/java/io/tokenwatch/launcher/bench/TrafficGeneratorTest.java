@@ -331,6 +331,27 @@ class TrafficGeneratorTest {
         assertThat(database.locate(broadband.address(5, 1))).isSameAs(database.locate(broadband.address(5, 200)));
     }
 
+    @Test
+    void thePerfectReferenceDatabaseAnswersTheTruthWithExactTypesAndFlags() {
+        LabelledTraffic perfect = TrafficGenerator.generate(new Scenario(7, 120, 2, 2, 1, Scenario.DEFAULT_START, true));
+        Geography geography = new Geography();
+        assertThat(perfect.events()).allSatisfy(e -> {
+            Geo geo = e.request().geo();
+            Geography.Network network = geography.networkOf(e.request().clientIp());
+            assertThat(geo.accuracyRadiusKm()).isEqualTo(5);
+            switch (network.kind()) {
+                case MOBILE -> assertThat(geo.connectionType()).isEqualTo(ConnectionType.CELLULAR);
+                case VPN -> assertThat(geo.anonymizer()).isEqualTo(Anonymizer.VPN);
+                case HOSTING -> assertThat(geo.anonymizer()).isEqualTo(Anonymizer.HOSTING);
+                default -> assertThat(geo.lat()).isEqualTo(network.city().lat());
+            }
+        });
+        // Cellular requests are placed where the phone is, not at the carrier's gateway.
+        assertThat(perfect.events()).anyMatch(e -> geography.networkOf(e.request().clientIp()).kind()
+                == Geography.Kind.MOBILE && !e.request().geo().lat().equals(
+                geography.networkOf(e.request().clientIp()).city().lat()));
+    }
+
     // ---------------------------------------------------------------------------------------------
     // Attacks
 
