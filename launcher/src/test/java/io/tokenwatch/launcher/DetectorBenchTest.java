@@ -57,6 +57,19 @@ class DetectorBenchTest {
     }
 
     @Test
+    void shouldReportTheSameFiguresForTheSameSeed() {
+        String[] args = {"bench-detector", "quality", "--users", "60", "--attacks", "1", "--history-days", "2",
+                "--evaluation-days", "1", "--seeds", "9"};
+
+        // Only the processing time in the title line may differ between runs.
+        assertThat(withoutTiming(run(args))).isEqualTo(withoutTiming(run(args)));
+    }
+
+    private static String withoutTiming(String out) {
+        return out.replaceAll("in \\d+\\.\\d s", "in _ s");
+    }
+
+    @Test
     void shouldRejectAScenarioWithTooFewPeopleForItsVictims() {
         StringWriter err = new StringWriter();
         CommandLine cli = Main.commandLine();
