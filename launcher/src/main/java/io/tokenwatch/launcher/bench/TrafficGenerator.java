@@ -216,14 +216,14 @@ public final class TrafficGenerator {
         for (int c : slash24s) {
             user.egress.add(cloud.address(c, 1 + random.nextInt(254)));
         }
-        user.laptop = new Device(null, random.nextBoolean() ? GO_CLIENT : JAVA_CLIENT, false);
-        user.requestsPerSession = 0.03 + 0.2 * random.nextDouble(); // requests per minute
+        user.laptop = new Device(null, random.nextBoolean() ? GO_CLIENT : JAVA_CLIENT, false); // its HTTP client
+        user.perMinute = 0.03 + 0.2 * random.nextDouble();
         return user;
     }
 
     /** A steady Poisson stream around the clock, a nightly batch at five times the rate, one cached token. */
     private void simulateService(User user, SplittableRandom random) {
-        double perMinute = user.requestsPerSession;
+        double perMinute = user.perMinute;
         long batchHour = random.nextInt(5);
         long t = scenario.start() + (long) (random.nextDouble() * MINUTE / perMinute);
         Token token = null;
@@ -1151,6 +1151,8 @@ public final class TrafficGenerator {
         double laptopSessions;
         double phoneSessions;
         double requestsPerSession;
+        /** Service accounts: mean requests per minute outside the nightly batch. */
+        double perMinute;
         double meanGapSeconds;
         long firstSeen = Long.MIN_VALUE;
         Trip trip;
