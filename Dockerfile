@@ -14,6 +14,10 @@ COPY benchmarks benchmarks
 RUN ./mvnw -B -q -ntp -Dmaven.test.skip=true -pl launcher -am package
 
 FROM eclipse-temurin:17-jre
+# curl serves the compose health checks (a JVM per check would cost ~0.7 CPU-s every few seconds) and
+# the demo client; installed only where the base image lacks it.
+RUN command -v curl >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+        --no-install-recommends curl && rm -rf /var/lib/apt/lists/*; }
 RUN groupadd --system tokenwatch && useradd --system --gid tokenwatch --uid 10001 tokenwatch \
     && mkdir -p /var/lib/tokenwatch /keys && chown tokenwatch:tokenwatch /var/lib/tokenwatch /keys
 COPY --from=build /src/launcher/target/tokenwatch.jar /opt/tokenwatch/tokenwatch.jar
