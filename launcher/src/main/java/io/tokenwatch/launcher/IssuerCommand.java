@@ -43,7 +43,8 @@ import java.util.concurrent.Executors;
                 "  answers {\"access_token\": ..., \"token_type\": \"Bearer\", \"expires_in\": ...}; the token has iss "
                         + EmbeddedSystem.ISSUER + ", aud " + EmbeddedSystem.AUDIENCE + ", sub NAME and a new jti.",
                 "Configure a gateway with --issuer=" + EmbeddedSystem.ISSUER + " --audience=" + EmbeddedSystem.AUDIENCE
-                        + " and --jwks-file (see --jwks-out) or --jwks-uri=http://HOST:PORT/.well-known/jwks.json.",
+                        + " and --jwks-file (see --jwks-out) or --jwks-uri=http://HOST:PORT/.well-known/jwks.json"
+                        + " (plus --jwks-allow-http unless HOST is loopback).",
                 ""})
 final class IssuerCommand implements Callable<Integer> {
 
