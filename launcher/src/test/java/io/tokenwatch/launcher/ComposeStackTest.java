@@ -140,6 +140,11 @@ class ComposeStackTest {
             if (down.exitCode() != 0) {
                 System.out.println("ComposeStackTest: down -v failed:\n" + ComposeStack.tail(down.output(), 2000));
             }
+            // The tag is this checkout's alone; its build stage stays behind as the next build's cache.
+            ComposeStack.Result rmi = stack.docker(Duration.ofMinutes(2), "rmi", image);
+            if (rmi.exitCode() != 0) {
+                System.out.println("ComposeStackTest: docker rmi " + image + " failed:\n" + rmi.output());
+            }
         }
     }
 
