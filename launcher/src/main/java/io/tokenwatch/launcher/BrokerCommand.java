@@ -36,6 +36,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Ports.requireFree("127.0.0.1", port, "--port");
         Files.createDirectories(dataDir);
         EmbeddedKafka kafka = EmbeddedKafka.builder().dataDirectory(dataDir).port(port).start();
         CountDownLatch stopped = new CountDownLatch(1);

@@ -108,6 +108,10 @@ final class DetectorCommand implements Callable<Integer> {
         // Before touching Kafka: a typo in a control is reported at once, naming what is wrong.
         Controls controls = controls();
         Properties client = kafka.clientProperties();
+        Ports.requireFree(null, httpPort, "--http-port");
+        // Kafka Streams itself would retry an unreachable cluster silently for minutes before its
+        // global thread gives up with a message that names neither the servers nor the cause.
+        KafkaReachability.require(client);
         if (createTopics) {
             try (Admin admin = Admin.create(client)) {
                 TopicInitializer.ensureTopics(admin, 3, (short) 1);

@@ -32,7 +32,9 @@ final class GatewayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Gateway running = Gateway.start(properties());
+        Map<String, Object> properties = properties();
+        Ports.requireFree(gateway.host, gateway.port, "--port");
+        Gateway running = Gateway.start(properties);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             running.close();

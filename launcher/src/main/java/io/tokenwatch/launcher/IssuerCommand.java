@@ -8,11 +8,13 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
 import java.time.Duration;
@@ -30,9 +32,20 @@ import java.util.concurrent.Executors;
  * JWKS at {@code /.well-known/jwks.json} (and, with {@code --jwks-out}, in a file that a gateway can
  * be configured with) and mints short-lived tokens on {@code POST /token?sub=NAME}. It authenticates
  * nobody: it exists so the demo and docker-compose have tokens to protect. Never expose it.
+ *
+ * <p>Restarts are safe for the gateways that trust it: the key's {@code kid} is its JWK thumbprint,
+ * so a new key never hides behind the old key's id, and with {@code --key-file} the key itself (and
+ * so its id) survives the restart.
  */
 @Command(name = "issuer", mixinStandardHelpOptions = true,
-        description = "Run a demo token issuer (ES256) that publishes a JWKS. Demo only: it authenticates nobody.")
+        description = {"Run a demo token issuer (ES256) that publishes a JWKS. Demo only: it authenticates nobody.",
+                "Get a token:  curl -s -X POST 'http://localhost:8082/token?sub=alice'",
+                "  answers {\"access_token\": ..., \"token_type\": \"Bearer\", \"expires_in\": ...}; the token has iss "
+                        + EmbeddedSystem.ISSUER + ", aud " + EmbeddedSystem.AUDIENCE + ", sub NAME and a new jti.",
+                "Configure a gateway with --issuer=" + EmbeddedSystem.ISSUER + " --audience=" + EmbeddedSystem.AUDIENCE
+                        + " and --jwks-file (see --jwks-out) or --jwks-uri=http://HOST:PORT/.well-known/jwks.json"
+                        + " (plus --jwks-allow-http unless HOST is loopback).",
+                ""})
 final class IssuerCommand implements Callable<Integer> {
 
     @Option(names = "--port", defaultValue = "8082", description = "Port (default: ${DEFAULT-VALUE}).")
@@ -47,13 +60,21 @@ final class IssuerCommand implements Callable<Integer> {
     @Option(names = "--lifetime", defaultValue = "15m", description = "Token lifetime (default: ${DEFAULT-VALUE}).")
     String lifetime;
 
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "Keep the signing key in FILE (PEM; created on first start, owner-only): a restart on the "
+                    + "same file keeps the key and its kid. Without it every start makes a new key, with a new kid "
+                    + "(gateways that loaded the old JWKS reject its tokens as unknown_key until they reload).")
+    Path keyFile;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        DemoIssuer issuer = new DemoIssuer(Clock.systemUTC());
         Duration tokenLifetime = Durations.parse(lifetime);
+        Ports.requireFree(bind, port, "--port");
+        KeyPair keys = keyFile == null ? DemoIssuer.newP256KeyPair() : IssuerKeyFile.loadOrCreate(keyFile);
+        DemoIssuer issuer = new DemoIssuer(Clock.systemUTC(), keys, DemoIssuer.keyIdOf(keys.getPublic()));
         String jwks = jwks(issuer);
         if (jwksOut != null) {
             Path tmp = Files.createTempFile(jwksOut.toAbsolutePath().getParent(), "jwks", ".tmp");
@@ -67,8 +88,10 @@ final class IssuerCommand implements Callable<Integer> {
             server.stop(1);
             stopped.countDown();
         }, "issuer-shutdown"));
-        spec.commandLine().getOut().printf("issuer %s on %s:%d (JWKS at /.well-known/jwks.json)%n",
-                EmbeddedSystem.ISSUER, bind, server.getAddress().getPort());
+        spec.commandLine().getOut().printf("issuer %s on %s:%d, key %s%s (JWKS at /.well-known/jwks.json);"
+                        + " tokens for audience %s on POST /token?sub=NAME%n",
+                EmbeddedSystem.ISSUER, bind, server.getAddress().getPort(), issuer.keyId(),
+                keyFile == null ? " (new this start)" : " (kept in " + keyFile + ")", EmbeddedSystem.AUDIENCE);
         spec.commandLine().getOut().flush();
         stopped.await();
         return 0;
@@ -76,7 +99,12 @@ final class IssuerCommand implements Callable<Integer> {
 
     static HttpServer start(DemoIssuer issuer, String jwks, Duration lifetime, String bind, int port)
             throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+        } catch (BindException e) {
+            throw Ports.inUse("--port", port, e);
+        }
         server.setExecutor(Executors.newFixedThreadPool(2));
         server.createContext("/.well-known/jwks.json", exchange -> respond(exchange, 200, jwks));
         server.createContext("/health", exchange -> respond(exchange, 200, "{\"status\":\"UP\"}"));
@@ -123,7 +151,7 @@ final class IssuerCommand implements Callable<Integer> {
         Map<String, Object> jwk = new LinkedHashMap<>();
         jwk.put("kty", "EC");
         jwk.put("crv", "P-256");
-        jwk.put("kid", DemoIssuer.KEY_ID);
+        jwk.put("kid", issuer.keyId());
         jwk.put("alg", "ES256");
         jwk.put("use", "sig");
         jwk.put("x", coordinate(key.getW().getAffineX()));

@@ -17,7 +17,9 @@ final class KafkaOptions {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             defaultValue = "${env:KAFKA_BOOTSTRAP_SERVERS:-localhost:9092}",
-            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE}).")
+            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or ${DEFAULT-VALUE}). "
+                    + "detector, revoke, lift, alerts and status give up after 10 s if Kafka does not answer; "
+                    + "the gateway keeps running, not ready, until it does.")
     String bootstrapServers;
 
     @Option(names = "--kafka-config", paramLabel = "FILE",

@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -40,6 +41,7 @@ final class SampleServiceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Ports.requireFree(bind, port, "--port");
         HttpServer server = start(bind, port);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -55,7 +57,12 @@ final class SampleServiceCommand implements Callable<Integer> {
     /** Starts the service; port 0 picks a free one. */
     static HttpServer start(String bind, int port) throws IOException {
         preferNoDelay();
-        HttpServer server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(bind, port), 0);
+        } catch (BindException e) {
+            throw Ports.inUse("--port", port, e);
+        }
         server.setExecutor(Executors.newFixedThreadPool(4));
         server.createContext("/health", exchange -> respond(exchange, 200, "{\"status\":\"UP\"}"));
         server.createContext("/", SampleServiceCommand::echo);

@@ -6,10 +6,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -90,9 +87,9 @@ final class UpCommand implements Callable<Integer> {
         }
         // Fails on a bad upstream, a missing or unreadable key, before the broker is started.
         gateway.properties("127.0.0.1:" + kafkaPort, new Properties());
-        requireFree(gateway.host, gateway.port, "--port");
-        requireFree(null, kafkaPort, "--kafka-port");
-        requireFree(null, detectorHttpPort, "--detector-http-port");
+        Ports.requireFree(gateway.host, gateway.port, "--port");
+        Ports.requireFree(null, kafkaPort, "--kafka-port");
+        Ports.requireFree(null, detectorHttpPort, "--detector-http-port");
         GatewaySystem.Settings settings = new GatewaySystem.Settings(dataDir, kafkaPort, partitions,
                 config -> config.withProcessingGuarantee(guarantee).withHttpPort(detectorHttpPort),
                 bootstrap -> gatewayProperties(bootstrap));
@@ -101,20 +98,5 @@ final class UpCommand implements Callable<Integer> {
 
     private Map<String, Object> gatewayProperties(String bootstrap) {
         return gateway.properties(bootstrap, new Properties());
-    }
-
-    /** One clear line when a port is taken, instead of a bind error from deep inside a server. */
-    static void requireFree(String host, int port, String option) {
-        if (port <= 0) {
-            return;
-        }
-        InetSocketAddress address = host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port);
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(address);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(option + ": port " + port + " is already in use (" + e.getMessage()
-                    + ")");
-        }
     }
 }
