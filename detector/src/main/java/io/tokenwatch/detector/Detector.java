@@ -30,6 +30,12 @@ import java.util.Properties;
  * {@code tokenwatch.revocations} cannot be replaced: if it dies, Kafka Streams shuts the detector
  * down, which lifts nothing, and liveness turns 503.
  *
+ * <p>After a kill, the global stores are rebuilt from their topics at the next start
+ * ({@link GlobalStateRecovery}: Kafka Streams cannot reopen a global store a kill left behind). A restart
+ * after a kill is ready quickly when the group's members are static ({@code group.instance.id}, which
+ * the {@code tokenwatch detector} command sets from {@code --instance-id}): the restarted member takes
+ * its old assignment back at once instead of waiting for the dead member's session to time out.
+ *
  * <p>When {@link DetectorConfig#httpPort()} is set, {@link DetectorHttpServer} serves health, metrics
  * and explain from {@link #start()} until {@link #close()}.
  *
@@ -44,6 +50,7 @@ public final class Detector implements AutoCloseable {
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics clientMetrics;
     private final Clock clock;
+    private final GlobalStateRecovery globalState;
     private DetectorHttpServer http;
 
     public Detector(DetectorConfig config) {
@@ -56,6 +63,9 @@ public final class Detector implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.clock = Objects.requireNonNull(clock, "clock");
         metrics.mode(config.controls().mode());
+        // Before Kafka Streams opens the state directory: a kill leaves a global store it cannot reopen.
+        this.globalState = new GlobalStateRecovery(config.stateDir(), config.applicationId());
+        globalState.markRunning();
         Properties props = config.streamsProperties();
         // An object, not a string: the exception handlers Kafka Streams creates find it in their configure map.
         props.put(DetectorMetrics.CONFIG_KEY, metrics);
@@ -122,8 +132,11 @@ public final class Detector implements AutoCloseable {
      */
     @Override
     public synchronized void close() {
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+        boolean closed = streams.close(CloseOptions.groupMembershipOperation(
+                CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(30)));
+        if (closed) {
+            globalState.markClosedCleanly();
+        }
         clientMetrics.close();
         if (http != null) {
             http.close();

@@ -1,5 +1,7 @@
 package io.tokenwatch.detector.revocation;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.common.errors.SerializationException;
@@ -13,6 +15,7 @@ import org.apache.kafka.streams.state.Stores;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.Objects;
 
 /**
@@ -29,7 +32,10 @@ import java.util.Objects;
  * <p>{@link LatestRevocationsUpdater} stores each record's bytes as they are, in offset order, so
  * "latest" means what it means to compaction and to a filter replaying the topic (not the newest
  * timestamp), and restoring the store can never fail on a value. Values are parsed only when asked
- * about; one this version cannot read counts as {@link State#LIVE}, so it is never lifted by mistake.
+ * about; one this version cannot read counts as {@link State#LIVE}, so it is never lifted by mistake. Among
+ * those, garbage (bytes that are no revocation of any version, {@link Latest#garbage()}) is told apart from a
+ * later contract version's revocation: the detector writes over garbage (a revocation it knows is in force
+ * there is re-published, see {@link RevocationExpiryProcessor}), never over a later version's record.
  * Under exactly-once the global consumer reads committed records only, as filters do.
  *
  * <p>The store follows the topic a little behind (the global consumer's lag, normally milliseconds):
@@ -48,6 +54,8 @@ public final class LatestRevocations {
     public static final String INPUT = "revocations-latest";
 
     private static final Logger LOG = LoggerFactory.getLogger(LatestRevocations.class);
+    /** Only to tell a later contract version from garbage; never used to read a revocation. */
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Revocation key → the bytes of the latest non-null value under it on the topic; absent once lifted. */
     private final KeyValueStore<String, byte[]> latest;
@@ -91,18 +99,30 @@ public final class LatestRevocations {
      * @param state      absent, void or live at that instant
      * @param revocation the latest value, parsed; {@code null} when {@link State#ABSENT} or unreadable (a value
      *                   this version cannot read is {@link State#LIVE}, see {@link #isUnreadable()})
+     * @param garbage    the latest value is unreadable and is not a revocation of any version either (not a JSON
+     *                   object declaring a {@code schema_version} later than this one's): bytes that revoke
+     *                   nothing for any filter, which only hide what was there before until compaction erases it
      */
-    record Latest(State state, Revocation revocation) {
+    record Latest(State state, Revocation revocation, boolean garbage) {
 
         static final Latest ABSENT = new Latest(State.ABSENT, null);
         /** A value this version cannot read: in force as far as anyone here can tell, its terms unknown. */
         static final Latest UNREADABLE = new Latest(State.LIVE, null);
+        /** Unreadable, and no revocation of any version: see {@link #garbage()}. */
+        static final Latest GARBAGE = new Latest(State.LIVE, null, true);
 
         Latest {
             Objects.requireNonNull(state, "state");
             if (state == State.VOID && revocation == null) {
                 throw new IllegalArgumentException("a void entry is a revocation that has ended");
             }
+            if (garbage && (state != State.LIVE || revocation != null)) {
+                throw new IllegalArgumentException("garbage is an unreadable value");
+            }
+        }
+
+        Latest(State state, Revocation revocation) {
+            this(state, revocation, false);
         }
 
         static Latest of(Revocation revocation, long nowMillis) {
@@ -133,10 +153,29 @@ public final class LatestRevocations {
             revocation = Topics.REVOCATIONS.valueSerde().deserializer().deserialize(Topics.REVOCATIONS.name(), bytes);
         } catch (SerializationException e) {
             // The serde's message names the problem, never the bytes.
-            LOG.warn("latest value under {} on {} is unreadable, so it is treated as in force: {}", key,
+            if (declaresLaterVersion(bytes)) {
+                LOG.warn("latest value under {} on {} is of a later schema_version this version cannot read, so it is "
+                        + "treated as in force and left alone: {}", key, Topics.REVOCATIONS.name(), e.getMessage());
+                return Latest.UNREADABLE;
+            }
+            LOG.warn("latest value under {} on {} is not a revocation of any version: {}", key,
                     Topics.REVOCATIONS.name(), e.getMessage());
-            return Latest.UNREADABLE;
+            return Latest.GARBAGE;
         }
         return Latest.of(revocation, nowMillis);
+    }
+
+    /**
+     * True if {@code bytes} are a JSON object whose {@code schema_version} is an integer later than this
+     * version's: another writer's revocation in a contract this version does not know, whose terms must be
+     * respected, as opposed to garbage, which revokes nothing for anyone.
+     */
+    static boolean declaresLaterVersion(byte[] bytes) {
+        try {
+            JsonNode version = JSON.readTree(bytes).path("schema_version");
+            return version.isIntegralNumber() && version.asLong() > Revocation.SCHEMA_VERSION;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

@@ -28,7 +28,7 @@ import java.util.Optional;
  *       for 2 h). That is the side to err on.</li>
  * </ul>
  * A live value whose terms this version cannot know is never overwritten, because what it revokes
- * cannot be shown to be covered: one that cannot be read at all, one from a later
+ * cannot be shown to be covered: one that cannot be read but may be a revocation, one from a later
  * {@code schema_version} (fields this version would drop), and one whose content does not belong
  * under the key. Such a key gets no revocation from the detector until someone rewrites or lifts it.
  * An issued revocation that is already void when it reaches this step (issued from a backlog of old
@@ -66,7 +66,15 @@ final class NeverWeaken {
         if (latest.state() != LatestRevocations.State.LIVE) {
             return Optional.of(issued);
         }
-        if (!isComparable(latest, issued) || issued.isVoidAt(nowMillis)) {
+        if (issued.isVoidAt(nowMillis)) {
+            return Optional.empty();
+        }
+        if (latest.garbage()) {
+            // Garbage revokes nothing for any filter (each keeps what it had, a new one gets nothing once
+            // compaction has dropped the record before it): writing over it can only add protection.
+            return Optional.of(issued);
+        }
+        if (!isComparable(latest, issued)) {
             return Optional.empty();
         }
         Revocation live = latest.revocation();

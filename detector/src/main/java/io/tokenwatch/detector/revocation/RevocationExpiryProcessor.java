@@ -79,12 +79,23 @@ import java.util.Set;
  * when it expired (a lag longer than the revocation's whole lifetime), the key reads as absent and the
  * void entry stays on the topic, which filters ignore.
  *
+ * <p><b>Repair what garbage hides.</b> An unreadable record under a key (a bad write, a tool gone wrong)
+ * changes nothing at running filters, which keep what they had, but once compaction drops the revocation
+ * before it, a filter that starts afterwards finds nothing to enforce there. The same wall-clock pass that
+ * lifts void revocations therefore also re-publishes every revocation this detector wrote that is still in
+ * force and whose key now holds garbage ({@link LatestRevocations.Latest#garbage()}), within one tombstone
+ * interval of the global store reading the garbage. It keeps what it wrote, not only the expiry, in
+ * {@link #ISSUED_STORE} for that. A revocation someone else wrote is not known here and not repaired; nor is a
+ * key lifted since (absent) or holding a later contract version's record.
+ *
  * <p>Not thread-safe; Kafka Streams gives each task its own instance.
  */
 public final class RevocationExpiryProcessor implements Processor<String, Revocation, String, Revocation> {
 
     /** Name of the state store; part of the upgrade contract (its changelog topic derives from it). */
     public static final String STORE = "issued-revocation-expiries";
+    /** Name of the store of what was written, to re-publish it over garbage; part of the upgrade contract. */
+    public static final String ISSUED_STORE = "issued-revocations";
 
     private static final Logger LOG = LoggerFactory.getLogger(RevocationExpiryProcessor.class);
 
@@ -95,6 +106,12 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
      * (epoch ms) of the latest revocation this detector published under it.
      */
     private KeyValueStore<String, Long> expiries;
+    /**
+     * Revocation key → the revocation this detector last published under it, while {@link #expiries} remembers
+     * the key: what to re-publish if the topic's latest value there turns to garbage. Keys remembered by a
+     * version before this store have an expiry but no entry here; they are tombstoned but not repaired.
+     */
+    private KeyValueStore<String, Revocation> issued;
     /** Over the global store {@link LatestRevocations#STORE}: what the topic holds under each key. */
     private LatestRevocations latest;
 
@@ -122,7 +139,8 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
             @Override
             public Set<StoreBuilder<?>> stores() {
                 return Set.of(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(),
-                        Serdes.Long()));
+                        Serdes.Long()), Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ISSUED_STORE),
+                        Serdes.String(), Topics.REVOCATIONS.valueSerde()));
             }
         };
     }
@@ -131,15 +149,16 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
     public void init(ProcessorContext<String, Revocation> context) {
         this.context = context;
         this.expiries = context.getStateStore(STORE);
+        this.issued = context.getStateStore(ISSUED_STORE);
         this.latest = LatestRevocations.in(context);
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::tombstoneVoidRevocations);
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, this::settleIssuedRevocations);
     }
 
     @Override
     public void process(Record<String, Revocation> record) {
         if (record.value() == null) {
             // Already a lift: nothing left to expire under this key.
-            expiries.delete(record.key());
+            forget(record.key());
             context.forward(record);
             return;
         }
@@ -176,9 +195,50 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
         return published;
     }
 
-    /** Remembers the expiry of what was actually written under {@code key}: the record the tombstone will lift. */
+    /**
+     * Remembers what was actually written under {@code key} and its expiry: the record the tombstone will lift,
+     * and re-publish if garbage hides it.
+     */
     private void rememberExpiry(String key, Revocation published) {
         expiries.put(key, published.expiresAt());
+        issued.put(key, published);
+    }
+
+    private void forget(String key) {
+        expiries.delete(key);
+        issued.delete(key);
+    }
+
+    /** One wall-clock pass over what this detector wrote: lift what is void, repair what garbage hides. */
+    private void settleIssuedRevocations(long wallClockMillis) {
+        tombstoneVoidRevocations(wallClockMillis);
+        republishOverGarbage(wallClockMillis);
+    }
+
+    /**
+     * Re-publishes every revocation this detector wrote, still in force at {@code wallClockMillis}, whose key
+     * now holds garbage on the topic (an unreadable record that is no revocation of any version). Filters
+     * ignore such a record and keep what they had, but compaction keeps only the garbage, so a filter started
+     * later would enforce nothing there; writing the revocation again makes it the latest value once more.
+     * Not done for a key that is absent (lifted by an operator: their decision) or holds a later contract
+     * version's record (someone else's terms, see {@link NeverWeaken}). The global store trails the topic, so
+     * a repair can be sent twice (two passes before it is read back); the copies are identical.
+     */
+    private void republishOverGarbage(long wallClockMillis) {
+        List<Revocation> repairs = new ArrayList<>();
+        try (KeyValueIterator<String, Revocation> all = issued.all()) {
+            while (all.hasNext()) {
+                var entry = all.next();
+                if (!entry.value.isVoidAt(wallClockMillis) && latest.latestAt(entry.key, wallClockMillis).garbage()) {
+                    repairs.add(entry.value);
+                }
+            }
+        }
+        for (Revocation revocation : repairs) {
+            LOG.warn("{} holds an unreadable record under {}, hiding a revocation in force until {}; re-publishing it",
+                    Topics.REVOCATIONS.name(), revocation.key(), revocation.expiresAt());
+            context.forward(new Record<>(revocation.key(), revocation, wallClockMillis));
+        }
     }
 
     /**
@@ -204,7 +264,7 @@ public final class RevocationExpiryProcessor implements Processor<String, Revoca
                 // Lifted already, by an operator or an earlier tombstone: nothing left to do.
                 case ABSENT -> LOG.debug("not lifting {}: already lifted", key);
             }
-            expiries.delete(key);
+            forget(key);
         }
     }
 

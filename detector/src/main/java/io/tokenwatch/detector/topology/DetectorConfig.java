@@ -9,6 +9,7 @@ import io.tokenwatch.detector.rules.TokenReplayRule;
 import io.tokenwatch.detector.rules.UserProfileRules;
 import io.tokenwatch.detector.telemetry.DeadLetterDeserializationHandler;
 import io.tokenwatch.detector.telemetry.DeadLetterProcessingHandler;
+import io.tokenwatch.detector.telemetry.DeadLetterProductionHandler;
 import io.tokenwatch.schemas.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -54,6 +55,8 @@ import java.util.Properties;
  *                           allow-lists ({@link io.tokenwatch.detector.control.ControlGate}). The
  *                           constructor writes its per-rule responses into {@code userProfile}'s policy
  *                           (idempotent), so the two cannot disagree whichever is set last
+ * @param eventTimes         how far a usage event's {@code event_time} may lie from its record's time before
+ *                           the event goes to the DLQ instead of the rules ({@link EventTimeCheck} says why)
  */
 public record DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
                              Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
@@ -61,7 +64,7 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
                              UserProfileRules userProfile, Duration tombstoneInterval,
                              Map<String, String> clientOverrides, int httpPort, String applicationServer,
                              String ecsTopic, AnomalousTokenRule anomalousToken, FailureBurstRule failureBurst,
-                             Controls controls) {
+                             Controls controls, EventTimeBounds eventTimes) {
 
     public static final String DEFAULT_APPLICATION_ID = "tokenwatch-detector";
     public static final Duration DEFAULT_TOMBSTONE_INTERVAL = Duration.ofSeconds(30);
@@ -98,7 +101,24 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         Objects.requireNonNull(anomalousToken, "anomalousToken");
         Objects.requireNonNull(failureBurst, "failureBurst");
         Objects.requireNonNull(controls, "controls");
+        Objects.requireNonNull(eventTimes, "eventTimes");
         userProfile = controls.responses().applyTo(userProfile);
+    }
+
+    /**
+     * The settings of the release before event-time bounds, with those at {@link EventTimeBounds#DEFAULT}; kept
+     * so that code written against it still compiles.
+     */
+    public DetectorConfig(String applicationId, String bootstrapServers, String processingGuarantee,
+                          Duration commitInterval, Path stateDir, String productVersion, TokenReplayRule replay,
+                          ForgedTokenBurstRule forgedTokenBurst, RevokedTokenUseRule revokedTokenUse,
+                          UserProfileRules userProfile, Duration tombstoneInterval,
+                          Map<String, String> clientOverrides, int httpPort, String applicationServer,
+                          String ecsTopic, AnomalousTokenRule anomalousToken, FailureBurstRule failureBurst,
+                          Controls controls) {
+        this(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir, productVersion, replay,
+                forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, clientOverrides, httpPort,
+                applicationServer, ecsTopic, anomalousToken, failureBurst, controls, EventTimeBounds.DEFAULT);
     }
 
     /**
@@ -178,82 +198,83 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         return new DetectorConfig(DEFAULT_APPLICATION_ID, bootstrapServers, StreamsConfig.EXACTLY_ONCE_V2,
                 Duration.ofMillis(100), stateDir, "0.1.0", TokenReplayRule.defaults(), ForgedTokenBurstRule.defaults(),
                 RevokedTokenUseRule.defaults(), UserProfileRules.defaults(), DEFAULT_TOMBSTONE_INTERVAL, Map.of(),
-                -1, null, null, AnomalousTokenRule.defaults(), FailureBurstRule.defaults(), Controls.enforcing());
+                -1, null, null, AnomalousTokenRule.defaults(), FailureBurstRule.defaults(), Controls.enforcing(),
+                EventTimeBounds.DEFAULT);
     }
 
     public DetectorConfig withApplicationId(String value) {
         return new DetectorConfig(value, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withProcessingGuarantee(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, value, commitInterval, stateDir, productVersion,
                 replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withReplay(TokenReplayRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, value, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withForgedTokenBurst(ForgedTokenBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, value, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withRevokedTokenUse(RevokedTokenUseRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, value, userProfile, tombstoneInterval, clientOverrides,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withUserProfile(UserProfileRules value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, value, tombstoneInterval, clientOverrides,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withTombstoneInterval(Duration value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, value, clientOverrides,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     /** Port of the operations endpoints; -1 for none, 0 for any free port. */
     public DetectorConfig withHttpPort(int value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, value, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                clientOverrides, value, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     /** {@code host:port} other instances reach this one's endpoints at; {@code null} when running alone. */
     public DetectorConfig withApplicationServer(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, value, ecsTopic, anomalousToken, failureBurst, controls);
+                clientOverrides, httpPort, value, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     /** Topic for the ECS projection of alerts; {@code null} for none. */
     public DetectorConfig withEcsTopic(String value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, value, anomalousToken, failureBurst, controls);
+                clientOverrides, httpPort, applicationServer, value, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withAnomalousToken(AnomalousTokenRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, value, failureBurst, controls);
+                clientOverrides, httpPort, applicationServer, ecsTopic, value, failureBurst, controls, eventTimes);
     }
 
     public DetectorConfig withFailureBurst(FailureBurstRule value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, value, controls);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, value, controls, eventTimes);
     }
 
     /**
@@ -263,14 +284,21 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
     public DetectorConfig withControls(Controls value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
-                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, value);
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, value, eventTimes);
+    }
+
+    /** How far {@code event_time} may lie from its record's time before the event is dead-lettered. */
+    public DetectorConfig withEventTimes(EventTimeBounds value) {
+        return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
+                productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval,
+                clientOverrides, httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, value);
     }
 
     /** Extra client settings (TLS/SASL, tuning), applied last; replaces any given before. */
     public DetectorConfig withClientOverrides(Map<String, String> value) {
         return new DetectorConfig(applicationId, bootstrapServers, processingGuarantee, commitInterval, stateDir,
                 productVersion, replay, forgedTokenBurst, revokedTokenUse, userProfile, tombstoneInterval, value,
-                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls);
+                httpPort, applicationServer, ecsTopic, anomalousToken, failureBurst, controls, eventTimes);
     }
 
     /** The Kafka Streams configuration. */
@@ -289,6 +317,8 @@ public record DetectorConfig(String applicationId, String bootstrapServers, Stri
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 DeadLetterDeserializationHandler.class.getName());
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProcessingHandler.class.getName());
+        // A record the broker refuses (changelog, repartition or output) is dead-lettered too, not retried forever.
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterProductionHandler.class.getName());
         // INFO records process rate and latency per thread and record-e2e-latency per source and sink
         // node (event time to processing, i.e. filter decision to detector); DEBUG would add per-task
         // and per-node sensors on the hot path.

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,7 +46,7 @@ import java.util.Objects;
  * never lifts one someone else has since renewed.
  *
  * <pre>
- * tokenwatch.token-usage ─▶ token-usage-source
+ * tokenwatch.token-usage ─▶ token-usage-source ─▶ event-time-check (implausible event_time: DLQ)
  *   ├▶ verified-address-sightings ─▶ [forged-token-burst-address-sightings repartition]
  *   │                                   └──────────▶ merge-address-sightings ◀── token-usage-source
  *   │                                                  │
@@ -105,8 +106,10 @@ public final class DetectorTopology {
         KStream<String, TokenUsageEvent> usage = builder
                 .stream(Topics.TOKEN_USAGE.name(), Consumed.with(Topics.TOKEN_USAGE.keySerde(),
                                 Topics.TOKEN_USAGE.valueSerde())
-                        .withTimestampExtractor(new UsageEventTimestamps())
-                        .withName("token-usage-source"));
+                        .withTimestampExtractor(new UsageEventTimestamps(config.eventTimes(), Clock.systemUTC()))
+                        .withName("token-usage-source"))
+                // An event the extractor refused for its time goes to the DLQ here, before any rule or store.
+                .processValues(() -> new EventTimeCheck(config.eventTimes()), Named.as("event-time-check"));
 
         KStream<String, Detection> replays = usage.process(
                 TokenReplayProcessor.supplier(config.replay(), config.productVersion()),
