@@ -18,7 +18,7 @@ import java.time.Duration;
  * record time alone would leave a time 2 h ahead in state (later genuine events would look out of
  * order; a block issued from it would last 2 h longer), and rewriting {@code event_time} would have the
  * rules judge a time the filter never reported. The DLQ keeps the original bytes untouched for replay
- * once the filter's clock is fixed, and {@code tokenwatch_detector_dead_letters_total{source="event-time"}}
+ * once the filter's clock is fixed, and {@code tokenwatch_detector_dlq_total{source="event-time"}}
  * makes a skewed filter visible (all its events land there) so it can be alerted on.
  *
  * <p>Stateless; Kafka Streams gives each task its own instance.

@@ -86,7 +86,7 @@ class AnomalousTokenLifetimeTest {
             assertThat(alert.actor().user().uid()).isEqualTo("https://issuer.example|mallory");
             assertThat(alert.message()).isEqualTo("Subject mallory: token lifetime 12 h for a subject never seen "
                     + "before; the issuer's p99 is about 86 min");
-            assertThat((java.util.Map<?, ?>) alert.unmapped().get("response")).containsEntry("actions", List.of("alert"))
+            assertThat((java.util.Map<String, Object>) alert.unmapped().get("response")).containsEntry("actions", List.of("alert"))
                     .containsEntry("issued", List.of());
             Contracts.assertConforms(alert);
         });

@@ -45,7 +45,7 @@ class DetectorTopologyTest {
                 }
             }
         }
-        assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "token-replay-rule",
+        assertThat(nodes).containsExactlyInAnyOrder("token-usage-source", "event-time-check", "token-replay-rule",
                 "forged-token-burst-rule", "revoked-token-use-rule", "merge-forged-token-burst",
                 "merge-revoked-token-use", "user-profile-rules", "merge-user-profile-rules", "control-gate", "detection-alert", "alerts-sink", "detection-revocations",
                 "detection-metrics", "subject-recent-alerts-update", "anomalous-token-rule",
@@ -63,7 +63,7 @@ class DetectorTopologyTest {
                 ForgedTokenBurstProcessor.REJECTIONS_STORE, ForgedTokenBurstProcessor.OFFENCES_STORE,
                 ForgedTokenBurstProcessor.INCIDENTS_STORE, RevokedTokenUseProcessor.INCIDENTS_STORE,
                 UserProfileProcessor.PROFILES_STORE, UserProfileProcessor.INCIDENTS_STORE,
-                RevocationExpiryProcessor.STORE, RecentAlertsProcessor.STORE, AnomalousTokenProcessor.INCIDENTS_STORE,
+                RevocationExpiryProcessor.STORE, RevocationExpiryProcessor.ISSUED_STORE, RecentAlertsProcessor.STORE, AnomalousTokenProcessor.INCIDENTS_STORE,
                 FailureBurstProcessor.REJECTIONS_STORE, FailureBurstProcessor.INCIDENTS_STORE,
                 ForgedTokenBurstProcessor.POPULATION_STORE, ForgedTokenCampaignProcessor.TALLIES_STORE,
                 ForgedTokenCampaignProcessor.INCIDENTS_STORE, AnomalousTokenProcessor.LIFETIMES_STORE,
