@@ -113,6 +113,20 @@ class NeverWeakenTest {
     }
 
     @Test
+    void shouldPublishOverGarbageButNotOverALaterVersionItCannotRead() {
+        Revocation issued = ours(Action.BLOCK, NOW + 5 * MINUTE);
+        assertThat(NeverWeaken.toPublish(issued, LatestRevocations.Latest.GARBAGE, NOW)).as("garbage")
+                .containsSame(issued);
+
+        assertThat(LatestRevocations.declaresLaterVersion(new byte[] {0x00, (byte) 0xff, 'x'})).isFalse();
+        assertThat(LatestRevocations.declaresLaterVersion("{\"schema_version\":1,\"scope\":7}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).as("this version, broken").isFalse();
+        assertThat(LatestRevocations.declaresLaterVersion(("{\"schema_version\":" + (Revocation.SCHEMA_VERSION + 1)
+                + ",\"until\":\"forever\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .as("a later version").isTrue();
+    }
+
+    @Test
     void shouldNeverOverwriteALiveValueWhoseTermsAreUnknown() {
         Revocation issued = ours(Action.BLOCK, NOW + 5 * MINUTE);
         assertThat(NeverWeaken.toPublish(issued, LatestRevocations.Latest.UNREADABLE, NOW)).as("unreadable").isEmpty();
