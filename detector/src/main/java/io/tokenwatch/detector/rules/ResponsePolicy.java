@@ -55,6 +55,7 @@ public record ResponsePolicy(List<Entry> entries) {
                 .with(NewContextRule.NAME, null, ResponseAction.ALERT)
                 .with(ImpossibleTravelRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
                 .with(ConcurrentUseRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
+                .with(AnonymousNetworkRule.NAME, null, ResponseAction.ALERT)
                 // A signer minting odd tokens, or a client stuck in a retry loop: worth a look, not a lock-out.
                 .with(AnomalousTokenRule.NAME, null, ResponseAction.ALERT)
                 .with(FailureBurstRule.NAME, null, ResponseAction.ALERT);

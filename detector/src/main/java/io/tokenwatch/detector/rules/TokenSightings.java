@@ -16,7 +16,7 @@ import java.util.List;
  * @param subject   the token's subject
  * @param expiresAt the token's {@code exp}, epoch ms, or null
  * @param uses      the latest use per network, newest last
- * @param revokedAt when this rule revoked the token, epoch ms, or null
+ * @param revokedAt when this rule reported the token (revoking it if corroborated), epoch ms, or null
  * @param devices   the latest use per device id, newest last (requests without one are not here)
  * @param countries the latest use per country, newest last (requests without one are not here)
  */
