@@ -21,8 +21,8 @@ import java.util.Optional;
  * with a new device), and is otherwise observed, counted and remembered to corroborate a stronger
  * finding (travel plus a never-seen network). It never contains on its own.
  *
- * <p>One fact counts once: a new network in a new country is the same move, so only the country
- * counts; a VPN or hosting exit's country is not the user's (the exit is {@link AnonymousNetworkRule}'s
+ * <p>One fact counts once: a new network or an odd hour in a new country is the same move, so only
+ * the country counts; a VPN or hosting exit's country is not the user's (the exit is {@link AnonymousNetworkRule}'s
  * finding). Hours are judged in the subject's learned local time ({@link UserProfile#utcOffset()},
  * or the request's own solar offset when it is located), against the subject's circular hour histogram
  * with a tolerance of {@code hourTolerance} hours either side, so time zones, travel and shift starts
@@ -108,7 +108,8 @@ public record NewContextRule(double newCountry, double newDevice, double unusual
         }
         int hour = localHour(profile, observation);
         double share = profile.hours().shareAround(hour, hourTolerance);
-        if (profile.hours().total() > 0 && share < unusualHourShare) {
+        // In a new country the hour is part of the same move (another zone, a long day's travel).
+        if (!newCountryHere && profile.hours().total() > 0 && share < unusualHourShare) {
             found.add(new Component("unusual_hour", SignalFamily.TIME, unusualHour, String.format(Locale.ROOT,
                     "unusual local hour %02d (%.1f %% of activity within ±%d h)", hour, share * 100, hourTolerance)));
         }

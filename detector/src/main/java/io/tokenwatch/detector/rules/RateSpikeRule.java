@@ -79,11 +79,11 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
 
     /**
      * Floor 20, k 4, 6× in 10 min, 5× in 1 h, 4× in 6 h (with 10-minute intervals), 6 busy intervals
-     * before the baseline counts; CUSUM above 2.5× the mean firing at 10 deviations; peers surging
+     * before the baseline counts; CUSUM above 2× the mean firing at 12 deviations; peers surging
      * double every ratio.
      */
     public static RateSpikeRule defaults() {
-        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.5, 10, 2.0);
+        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0);
     }
 
     public RateSpikeRule withFloor(long value) {
