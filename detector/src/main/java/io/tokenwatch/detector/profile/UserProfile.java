@@ -194,8 +194,10 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
     }
 
     /**
-     * The signals raised recently: {@code raised} added, those before {@code since} dropped, at most
-     * {@code cap} kept (the newest).
+     * The signals raised recently: {@code raised} added, those before {@code since} dropped, one per
+     * family (the latest, at the strongest weight seen within the window), at most {@code cap} kept
+     * (the newest). One per family, so a long run of one signal (a volume spike on every request)
+     * never pushes out the other family that corroborates it.
      */
     public UserProfile withSignals(List<RecentSignal> raised, long since, int cap) {
         List<RecentSignal> next = new ArrayList<>();
@@ -204,7 +206,16 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
                 next.add(s);
             }
         }
-        next.addAll(raised);
+        for (RecentSignal r : raised) {
+            int weight = r.weight();
+            for (RecentSignal s : next) {
+                if (s.family() == r.family()) {
+                    weight = Math.max(weight, s.weight());
+                }
+            }
+            next.removeIf(s -> s.family() == r.family());
+            next.add(new RecentSignal(r.family(), weight, r.time()));
+        }
         next.sort(Comparator.comparingLong(RecentSignal::time));
         while (next.size() > cap) {
             next.remove(0);

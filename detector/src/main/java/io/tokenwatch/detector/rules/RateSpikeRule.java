@@ -27,8 +27,9 @@ import java.util.Optional;
  *       20–50× that user's baseline fires, which the seed's 100-per-calendar-hour floor hid. Until a
  *       route class has {@code minIntervals} busy intervals only five times the floor applies.</li>
  *   <li><b>Cumulative test</b> (one-sided CUSUM): each finished interval adds
- *       {@code (count − (cusumReference·μ + σ/2)) / max(σ, √μ, 1)}, never going below 0 (idle
- *       intervals pull it down); at {@code cusumLimit} it fires. This catches low-and-slow scraping at
+ *       {@code (count − (cusumReference·μ + σ/2)) / max(σ, √μ, 1)}, at most a quarter of the limit
+ *       (one burst is the windows' job), never going below 0 (idle intervals pull it down); at
+ *       {@code cusumLimit} it fires. This catches low-and-slow scraping at
  *       3–4× the baseline kept up for hours, which no single window shows.</li>
  * </ul>
  *
@@ -132,7 +133,10 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 }
                 double reference = reference(baseline, factor);
                 double scale = scale(baseline);
-                double after = Math.max(0, before + (count - reference) / scale);
+                // Winsorised: one bursty interval adds at most a quarter of the limit, so the cumulative
+                // test needs volume kept up over several intervals (a single burst is the windows' job).
+                double step = Math.min(cusumLimit / 4, (count - reference) / scale);
+                double after = Math.max(0, before + step);
                 after = Math.max(0, after - Math.min(idleIntervals, longIntervals) * reference / scale);
                 return (float) after;
             }
@@ -186,8 +190,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
             }
         }
         if (isEstablished(rate)) {
-            double partial = Math.max(0, (rate.currentCount() + 1 - reference(rate, factor)) / scale(rate));
-            double cusum = route.recent().cusum() + partial;
+            double cusum = route.recent().cusum();
             if (cusum >= cusumLimit) {
                 return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
             }
