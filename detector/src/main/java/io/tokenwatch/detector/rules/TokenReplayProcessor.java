@@ -108,8 +108,12 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
             }
             // One dimension alone (three networks, say) may be a client on the move: alert, do not revoke.
             boolean corroborated = backing.size() >= 2;
+            if (seen.alertedAt() != null && !corroborated) {
+                return;
+            }
             Detection detection = replayDetected(seen, backing, event, corroborated);
-            sightings.put(key, seen.revoked(event.eventTime()));
+            long now = event.eventTime();
+            sightings.put(key, corroborated ? seen.revoked(now) : seen.alerted(now));
             context.forward(new Record<>(record.key(), detection, record.timestamp()));
         }
     }
@@ -194,7 +198,8 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         String window = rule.window().toSeconds() + " s";
         String observed = fired.stream().map(d -> d.observed() + " " + d.noun()).reduce((a, b) -> a + ", " + b)
                 .orElseThrow();
-        Alert alert = Alert.detectionFinding(Alert.Activity.CREATE, Alert.Severity.HIGH, now,
+        Alert.Activity activity = seen.alertedAt() == null ? Alert.Activity.CREATE : Alert.Activity.UPDATE;
+        Alert alert = Alert.detectionFinding(activity, Alert.Severity.HIGH, now,
                 "Token used from " + observed + " within " + window,
                 productVersion,
                 new Alert.FindingInfo(findingId, "Token replay from several " + fired.get(0).noun(),
