@@ -1,6 +1,7 @@
 package io.tokenwatch.launcher;
 
 import io.tokenwatch.launcher.bench.AttackType;
+import io.tokenwatch.launcher.bench.BenignBehaviour;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -19,30 +20,51 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DetectorBenchTest {
 
-    private static final Pattern USERS = Pattern.compile("^users: (\\d+) = (\\d+) benign \\+ (\\d+) attacked$");
+    private static final Pattern DETECTED = Pattern.compile("^detected: .* \\((\\d+) of (\\d+)\\)$");
 
     @Test
-    void shouldPrintARowPerAttackTypeWithCountsThatAddUp() {
-        String out = run("bench-detector", "quality", "--users", "50", "--attacks", "2", "--history-days", "5",
-                "--evaluation-days", "1");
+    void shouldPrintATablePerSeedAndTheAggregateWithARowPerAttackTypeAndBehaviour() {
+        String out = run("bench-detector", "quality", "--users", "80", "--attacks", "1", "--history-days", "2",
+                "--evaluation-days", "1", "--seeds", "5,6");
 
         List<String> lines = out.lines().toList();
+        assertThat(lines.stream().filter(l -> l.startsWith("== ")).toList()).as(out).hasSize(3)
+                .satisfies(titles -> {
+                    assertThat(titles.get(0)).startsWith("== seed 5:");
+                    assertThat(titles.get(1)).startsWith("== seed 6:");
+                    assertThat(titles.get(2)).startsWith("== aggregate: seeds 5,6;");
+                });
         for (AttackType type : AttackType.values()) {
-            assertThat(lines.stream().filter(l -> l.startsWith(type.label() + " ")).toList()).as(out)
-                    .singleElement().satisfies(row -> {
-                        String[] cells = row.trim().split("\\s+");
-                        int injected = Integer.parseInt(cells[1]);
-                        int detected = Integer.parseInt(cells[2]);
-                        assertThat(injected).isEqualTo(2);
-                        assertThat(detected).isBetween(0, injected);
-                    });
+            List<String> rows = lines.stream().filter(l -> l.startsWith(type.label() + " ")).toList();
+            assertThat(rows).as(out).hasSize(3);
+            int injected = 0;
+            for (int seed = 0; seed < 2; seed++) {
+                String[] cells = rows.get(seed).trim().split("\\s+");
+                assertThat(Integer.parseInt(cells[2])).isBetween(0, Integer.parseInt(cells[1]));
+                injected += Integer.parseInt(cells[1]);
+            }
+            assertThat(Integer.parseInt(rows.get(2).trim().split("\\s+")[1])).as("aggregate of " + type)
+                    .isEqualTo(injected);
         }
-        assertThat(lines).anySatisfy(l -> assertThat(l).startsWith("evaluation window"));
-        Matcher users = lines.stream().map(USERS::matcher).filter(Matcher::matches).findFirst().orElseThrow(
-                () -> new AssertionError("no users line in\n" + out));
-        assertThat(Integer.parseInt(users.group(1))).isEqualTo(50);
-        assertThat(Integer.parseInt(users.group(2)) + Integer.parseInt(users.group(3))).isEqualTo(50);
-        assertThat(Integer.parseInt(users.group(3))).isEqualTo(2 * AttackType.values().length);
+        for (BenignBehaviour behaviour : BenignBehaviour.values()) {
+            assertThat(lines.stream().filter(l -> l.startsWith(behaviour.label() + " ")).toList()).as(out).hasSize(3);
+        }
+        List<Matcher> detected = lines.stream().map(DETECTED::matcher).filter(Matcher::matches).toList();
+        assertThat(detected).as(out).hasSize(3);
+        assertThat(Integer.parseInt(detected.get(2).group(2)))
+                .isEqualTo(Integer.parseInt(detected.get(0).group(2)) + Integer.parseInt(detected.get(1).group(2)));
+        assertThat(out).contains("false alarms per 1,000 benign users per day: ", "forged-token victims contained: ");
+    }
+
+    @Test
+    void shouldRejectAScenarioWithTooFewPeopleForItsVictims() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = Main.commandLine();
+        cli.setErr(new PrintWriter(err));
+        int exit = cli.execute("bench-detector", "quality", "--users", "50", "--attacks", "5");
+
+        assertThat(exit).isNotZero();
+        assertThat(err.toString()).contains("each attack needs its own victim");
     }
 
     @Test

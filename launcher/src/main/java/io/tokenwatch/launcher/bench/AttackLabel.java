@@ -4,18 +4,21 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Ground truth for one injected attack: what it was, whom it targeted, and by what the detector's
- * output can be matched to it. Immutable.
+ * Ground truth for one injected attack: what it was, whom it targeted, when, and what identifies it
+ * in the detector's output (the victim's subject key, the token ids, the attacker's addresses).
+ * Immutable.
  *
- * @param type            the attack
- * @param victimKey       subject key {@code iss|sub} of the victim (for a forged flood: the subject the
- *                        forged tokens name, which must come to no harm)
- * @param victimSub       the victim's {@code sub}
- * @param attackerIps     addresses the malicious requests came from
- * @param jtis            token ids the malicious requests carried (stolen, replayed or the script's own)
- * @param firstMalicious  event time of the first malicious request, epoch ms
- * @param lastMalicious   event time of the last malicious request, epoch ms
- * @param events          malicious requests injected
+ * @param type           the attack
+ * @param victimKey      subject key {@code iss|sub} of the victim (for a forged flood: the subject the
+ *                       forged tokens name, who must come to no harm; for a long-lived token: the
+ *                       never-seen subject it names)
+ * @param victimSub      the victim's {@code sub}
+ * @param attackerIps    addresses the malicious requests came from (for scraping from the victim's own
+ *                       device, the victim's own address)
+ * @param jtis           token ids the malicious requests carried (stolen, replayed, forged or the script's own)
+ * @param firstMalicious event time of the first malicious request, epoch ms
+ * @param lastMalicious  event time of the last malicious request, epoch ms
+ * @param events         malicious requests injected
  */
 public record AttackLabel(AttackType type, String victimKey, String victimSub, Set<String> attackerIps,
                           Set<String> jtis, long firstMalicious, long lastMalicious, int events) {

@@ -153,7 +153,8 @@ public final class ThroughputBench {
         long day = Duration.ofDays(1).toMillis();
         long today = System.currentTimeMillis() / day * day;
         scenario = scenario.withStart(today - (scenario.historyDays() + scenario.evaluationDays()) * day);
-        int users = Math.max(scenario.users() * events / 300_000 + 1, 4 * scenario.attacksPerType());
+        int users = Math.max(scenario.users() * events / 500_000 + 1,
+                3 * AttackType.values().length * scenario.attacksPerType());
         while (true) {
             LabelledTraffic traffic = TrafficGenerator.generate(scenario.withUsers(users));
             if (traffic.events().size() >= events) {
