@@ -31,7 +31,8 @@ import java.util.function.Function;
  * length byte and UTF-8 (length 0 is null).
  *
  * <p>Format version 2 (written now; version 1 is still read, its new parts empty) adds: per route
- * rate, the recent interval counts (count byte, varints) and the cumulative excess (float); per place,
+ * rate, the recent interval counts (count byte, varints), the cumulative excess, the session length and
+ * volume maxima (floats) and the sessions learned (varint); per place,
  * the accuracy radius (varint) and the holder hash (8 bytes); then the network trails (count; each a
  * holder hash, a hop count and per hop the network hash, a wobbly byte and last seen ms varint), the
  * recent signals (count; family byte, weight byte, time ms varint), the anonymizer bit set (byte) and
@@ -88,6 +89,9 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
                 out.varLong(recent.count(i));
             }
             out.floatValue(recent.cusum());
+            out.floatValue(recent.sessionLength());
+            out.floatValue(recent.sessionVolume());
+            out.varLong(recent.sessions());
         }
         out.sightings(profile.countries(), out::string);
         out.sightings(profile.networks(), out::fixedLong);
@@ -184,7 +188,8 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
                 for (int c = 0; c < counts.length; c++) {
                     counts[c] = Math.toIntExact(varLong(in));
                 }
-                recent = new RecentCounts(counts, in.getFloat());
+                recent = new RecentCounts(counts, in.getFloat(), in.getFloat(), in.getFloat(),
+                        Math.toIntExact(varLong(in)));
             }
             routes.add(new UserProfile.RouteRate(requireText(name),
                     new DecayedRate(weight, mean, spread, intervals, lastFolded, currentStart, currentCount), recent));

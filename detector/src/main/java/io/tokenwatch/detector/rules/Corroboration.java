@@ -23,8 +23,8 @@ import java.util.TreeSet;
  *       corroboration, never published.</li>
  *   <li><b>Containment allowed</b> (throttle, token or subject revocation): a strong finding with at
  *       least one signal of another family at any strength (travel plus a new device or a never-seen
- *       network; interleaving plus a never-seen network; a volume spike plus a new client). One signal
- *       never locks anyone out.</li>
+ *       network; interleaving plus a never-seen network; a volume spike plus a new client), or a
+ *       medium finding with a medium signal of another family. One signal never locks anyone out.</li>
  * </ul>
  *
  * Immutable; built per request.
@@ -72,9 +72,17 @@ final class Corroboration {
         return ownIsMedium && medium >= 2;
     }
 
-    /** Whether {@code finding} may lead to containment: strong, and backed by another family. */
+    /**
+     * Whether {@code finding} may lead to containment: strong and backed by another family at any
+     * strength, or medium and backed by another family at medium or above (two independent signals).
+     */
     boolean allowsContainment(ProfileFinding finding) {
-        return strength(finding) == Signal.Strength.STRONG && !corroborating(finding).isEmpty();
+        Signal.Strength own = strength(finding);
+        if (own == Signal.Strength.STRONG) {
+            return !corroborating(finding).isEmpty();
+        }
+        return own == Signal.Strength.MEDIUM && corroborating(finding).stream()
+                .anyMatch(f -> present.get(f).compareTo(Signal.Strength.MEDIUM) >= 0);
     }
 
     /** Families present besides the family of {@code finding}'s strongest signal. */

@@ -26,7 +26,10 @@ import java.util.Optional;
  * country centroid; home-routed roaming puts a phone abroad "at home"), hosting, VPN and other
  * anonymous exits (their own finding, {@link AnonymousNetworkRule}) and centroid locations (accuracy
  * radius of {@link Observation#CENTROID_RADIUS_KM} km or more) are never travel. Needs no baseline.
- * One strong {@link SignalFamily#PLACE place} signal: containment needs another family besides.
+ * A {@link SignalFamily#PLACE place} signal: strong when a new holder (unknown device, new token) is
+ * far from every recent place; medium when one holder jumps (a device's or token's own previous
+ * place): that is what an unflagged VPN or proxy exit looks like, so it is published and contains only
+ * with a medium signal of another family (a new client). Containment always needs another family.
  * Immutable; evaluation is stateless.
  *
  * @param maxSpeedKmh    fastest credible travel (an airliner cruises at about 900 km/h)
@@ -98,14 +101,18 @@ public record ImpossibleTravelRule(double maxSpeedKmh, double minDistanceKm) {
         details.put("distance_km", Math.round(distance));
         details.put("elapsed_ms", elapsed);
         details.put("previous_time", last.lastSeen());
-        details.put("compared_with", comparedWithWhat(profile, observation));
+        String comparedWith = comparedWithWhat(profile, observation);
+        details.put("compared_with", comparedWith);
+        // A new holder far from every recent place is strong; one holder's own jump is often a VPN or proxy
+        // the database does not flag, so it needs a second medium signal (a new client, say) to count.
+        Signal.Strength strength = comparedWith.equals("all_places") ? Signal.Strength.STRONG : Signal.Strength.MEDIUM;
         return Optional.of(new ProfileFinding(NAME, VERSION, Alert.Severity.HIGH, "Impossible travel",
                 "Two located requests of one holder (or a new client and the subject's recent places) are further "
                         + "apart than anyone could travel in the time between them: two parties hold the subject's "
                         + "tokens.",
                 observed, figures, List.of(placeEvidence("previous located request", last, distance)),
                 List.of(ProfileFinding.TOKEN_USE), details,
-                List.of(new Signal(NAME, SignalFamily.PLACE, Signal.Strength.STRONG))));
+                List.of(new Signal(NAME, SignalFamily.PLACE, strength))));
     }
 
     /**

@@ -31,6 +31,11 @@ import java.util.Optional;
  *       (one burst is the windows' job), never going below 0 (idle intervals pull it down); at
  *       {@code cusumLimit} it fires. This catches low-and-slow scraping at
  *       3–4× the baseline kept up for hours, which no single window shows.</li>
+ *   <li><b>Session test</b>: the session in progress (requests at most one empty interval apart) at
+ *       least {@code sessionRatio} times longer and bigger than the longest the subject had recently
+ *       (a decayed maximum), at least 40 min and 10 requests: a medium signal, strong at one and a half
+ *       times that. A script riding a light user's own device at that user's pace for an hour or two
+ *       shows here and nowhere else.</li>
  * </ul>
  *
  * <p>Peer and calendar awareness ({@link PeerActivity}): when many users of one issuer, service and
@@ -52,13 +57,20 @@ import java.util.Optional;
  * @param cusumReference  multiple of the mean above which an interval adds to the cumulative excess
  * @param cusumLimit      cumulative excess, in deviations, that fires
  * @param surgeFactor     how much every ratio and the reference grow while the subject's peer group surges
+ * @param sessionRatio    how many times longer and bigger than the subject's longest recent session a
+ *                        session must be to count (medium); one and a half times that is strong
  */
 public record RateSpikeRule(long floor, double k, double ratio, int minIntervals, int mediumIntervals,
                             double mediumRatio, int longIntervals, double longRatio, double cusumReference,
-                            double cusumLimit, double surgeFactor) {
+                            double cusumLimit, double surgeFactor, double sessionRatio) {
 
     public static final String NAME = "rate_spike";
     public static final String VERSION = "2";
+    /** Finished sessions a route class needs before the session test judges by them. */
+    private static final int MIN_SESSIONS = 5;
+    /** The session test never fires on fewer intervals (40 min) or requests than these. */
+    private static final int MIN_SESSION_INTERVALS = 4;
+    private static final int MIN_SESSION_REQUESTS = 10;
 
     public RateSpikeRule {
         if (floor < 1) {
@@ -73,7 +85,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         if (mediumIntervals < 2 || longIntervals <= mediumIntervals || longIntervals > 255) {
             throw new IllegalArgumentException("windows must satisfy 2 <= medium < long <= 255 intervals");
         }
-        if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1)) {
+        if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1) || !(sessionRatio >= 1)) {
             throw new IllegalArgumentException("cusum reference >= 1, limit > 0 and surge factor >= 1 required");
         }
     }
@@ -81,40 +93,46 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     /**
      * Floor 20, k 4, 6× in 10 min, 5× in 1 h, 4× in 6 h (with 10-minute intervals), 6 busy intervals
      * before the baseline counts; CUSUM above 2× the mean firing at 12 deviations; peers surging
-     * double every ratio.
+     * double every ratio; sessions twice as long and as big as the longest recent one (medium), three
+     * times (strong).
      */
     public static RateSpikeRule defaults() {
-        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0);
+        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0, 2.0);
     }
 
     public RateSpikeRule withFloor(long value) {
         return new RateSpikeRule(value, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor);
+                cusumReference, cusumLimit, surgeFactor, sessionRatio);
     }
 
     public RateSpikeRule withK(double value) {
         return new RateSpikeRule(floor, value, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor);
+                longRatio, cusumReference, cusumLimit, surgeFactor, sessionRatio);
     }
 
     public RateSpikeRule withRatio(double value) {
         return new RateSpikeRule(floor, k, value, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor);
+                longRatio, cusumReference, cusumLimit, surgeFactor, sessionRatio);
     }
 
     public RateSpikeRule withMinIntervals(int value) {
         return new RateSpikeRule(floor, k, ratio, value, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor);
+                cusumReference, cusumLimit, surgeFactor, sessionRatio);
     }
 
     public RateSpikeRule withCusum(double reference, double limit) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, reference, limit, surgeFactor);
+                longRatio, reference, limit, surgeFactor, sessionRatio);
+    }
+
+    public RateSpikeRule withSessionRatio(double value) {
+        return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, cusumReference, cusumLimit, surgeFactor, value);
     }
 
     public RateSpikeRule withSurgeFactor(double value) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, value);
+                longRatio, cusumReference, cusumLimit, value, sessionRatio);
     }
 
     /** The bookkeeping judge for a subject whose peer group is ({@code surging}) or is not surging. */
@@ -195,7 +213,46 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
             }
         }
-        return Optional.empty();
+        return sessionFinding(observation, route, factor, surging, settings);
+    }
+
+    /**
+     * The session test: the session in progress (requests at most one empty interval apart) far longer
+     * and bigger than the longest the subject had recently — a script riding a light user's session
+     * for an hour or two, which no rate window shows because its pace is the user's own.
+     */
+    private Optional<ProfileFinding> sessionFinding(Observation observation, UserProfile.RouteRate route,
+                                                    double factor, boolean surging, ProfileSettings settings) {
+        RecentCounts recent = route.recent();
+        if (recent.sessions() < MIN_SESSIONS) {
+            return Optional.empty();
+        }
+        int[] session = recent.sessionEndingNow(route.rate().currentCount() + 1);
+        double times = sessionRatio * factor;
+        double usualLength = Math.max(1, recent.sessionLength());
+        double usualVolume = Math.max(1, recent.sessionVolume());
+        if (session[0] < MIN_SESSION_INTERVALS || session[1] < MIN_SESSION_REQUESTS
+                || session[0] < times * usualLength || session[1] < times * usualVolume) {
+            return Optional.empty();
+        }
+        boolean strong = session[0] >= 1.5 * times * usualLength && session[1] >= 1.5 * times * usualVolume;
+        String minutes = Findings.describe(settings.rateInterval().multipliedBy(session[0]));
+        String observedText = String.format(Locale.ROOT, "a session of %d requests to %s over %s; the longest recent "
+                + "one was %.0f requests over %.0f intervals", session[1], observation.routeClass(), minutes,
+                recent.sessionVolume(), recent.sessionLength());
+        Figures figures = new Figures("session_requests", session[1], observedText, Math.round(recent.sessionVolume()),
+                "the subject's longest recent session (a decayed maximum)", (long) Math.ceil(times * usualVolume),
+                String.format(Locale.ROOT, "at least %.1f× the longest recent session in requests and in length%s",
+                        times, surging ? " (peer group surging)" : ""));
+        ProfileFinding finding = build(observation, route.rate(), observedText, figures, Alert.Severity.MEDIUM,
+                minutes, "session", surging, strong ? Signal.Strength.STRONG : Signal.Strength.MEDIUM);
+        Map<String, Object> details = new LinkedHashMap<>(finding.details());
+        details.put("session_intervals", session[0]);
+        details.put("usual_session_intervals", round2(recent.sessionLength()));
+        details.put("usual_session_requests", round2(recent.sessionVolume()));
+        return Optional.of(new ProfileFinding(finding.rule(), finding.version(), finding.severity(), finding.title(),
+                finding.desc(), finding.summary(), finding.figures(), finding.evidences(), finding.attacks(), details,
+                finding.signals()));
     }
 
     /** The count per window of {@code n} intervals above which {@code rate} fires at {@code times} the expectation. */
@@ -252,7 +309,8 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         Figures figures = new Figures("requests_per_window", observed, observedText, Math.round(rate.mean()),
                 baseline, (long) Math.floor(threshold) + 1, thresholdText);
         Alert.Severity severity = observed >= 3 * threshold ? Alert.Severity.HIGH : Alert.Severity.MEDIUM;
-        return build(observation, rate, observedText, figures, severity, window, test, surging);
+        return build(observation, rate, observedText, figures, severity, window, test, surging,
+                Signal.Strength.STRONG);
     }
 
     private ProfileFinding cusumFinding(Observation observation, DecayedRate rate, RecentCounts recent, double cusum,
@@ -265,11 +323,12 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 Math.round(cusumLimit), String.format(Locale.ROOT, "a CUSUM of %.0f deviations above %.1f× the mean%s",
                 cusumLimit, cusumReference * factor, surging ? " (peer group surging)" : ""));
         return build(observation, rate, observedText, figures, Alert.Severity.MEDIUM, "cumulative", "cusum",
-                surging);
+                surging, Signal.Strength.STRONG);
     }
 
     private ProfileFinding build(Observation observation, DecayedRate rate, String observedText, Figures figures,
-                                 Alert.Severity severity, String window, String test, boolean surging) {
+                                 Alert.Severity severity, String window, String test, boolean surging,
+                                 Signal.Strength strength) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("route_class", observation.routeClass());
         details.put("test", test);
@@ -284,7 +343,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 observedText, figures, List.of(),
                 List.of(ProfileFinding.TOKEN_USE, new Alert.Attack("15.1",
                         new Alert.Technique("T1119", "Automated Collection"), new Alert.Tactic("TA0009", "Collection"))),
-                details, List.of(new Signal(NAME, SignalFamily.VOLUME, Signal.Strength.STRONG)));
+                details, List.of(new Signal(NAME, SignalFamily.VOLUME, strength)));
     }
 
     static double round2(double value) {

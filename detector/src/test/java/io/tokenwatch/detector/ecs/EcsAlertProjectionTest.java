@@ -46,7 +46,8 @@ class EcsAlertProjectionTest {
             // Located in Berlin, then Sydney a minute later: impossible travel, a profile rule.
             driver.send(UsageEvents.accepted().subject("bob").jti("b1").from("198.51.100.20")
                     .located("DE", 52.5, 13.4, null).at(T0).build());
-            driver.send(UsageEvents.accepted().subject("bob").jti("b1").from("203.0.113.20")
+            // A second token in Sydney: a new holder, far from every place Bob was just seen at.
+            driver.send(UsageEvents.accepted().subject("bob").jti("b2").from("203.0.113.20")
                     .located("AU", -33.9, 151.2, null).at(T0 + 60_000).build());
             assertThat(driver.alerts()).hasSizeGreaterThanOrEqualTo(2);
             for (KeyValue<String, byte[]> record : driver.read(TOPIC)) {

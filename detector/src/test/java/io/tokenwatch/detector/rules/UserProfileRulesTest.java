@@ -266,7 +266,9 @@ class UserProfileRulesTest {
     void shouldFlagImpossibleTravelEvenWithoutABaselineButNotRevokeOnThatAlone() {
         long t = dayAt(0, 10);
         detector.send(alice(t).jti("token-a").build());
-        detector.send(aliceInNewYork(t + 30 * MINUTE).jti("token-b").expiresAt(t + 90 * MINUTE).build());
+        // Another device with another token, in New York: a new holder far from every recent place.
+        detector.send(aliceInNewYork(t + 30 * MINUTE).jti("token-b").expiresAt(t + 90 * MINUTE).device("phone-x")
+                .build());
 
         List<Alert> alerts = alerts();
         assertThat(alerts).hasSize(1);
@@ -326,14 +328,14 @@ class UserProfileRulesTest {
     void shouldOpenANewTravelIncidentAfterTheCooldownAndUpdateWithinIt() {
         long t = dayAt(0, 10);
         detector.send(alice(t).jti("token-a").build());
-        detector.send(aliceInNewYork(t + 30 * MINUTE).jti("token-b").expiresAt(t + 2 * HOUR).build());
-        detector.send(alice(t + 35 * MINUTE).jti("token-c").expiresAt(t + 2 * HOUR).build());
+        detector.send(aliceInNewYork(t + 30 * MINUTE).jti("token-b").expiresAt(t + 2 * HOUR).device("phone-b").build());
+        detector.send(alice(t + 35 * MINUTE).jti("token-c").expiresAt(t + 2 * HOUR).device("phone-c").build());
         List<Alert> first = alerts();
         assertThat(first).extracting(Alert::activityId).containsExactly(1, 2);
         assertThat(first).extracting(a -> a.findingInfo().uid()).containsOnly(first.get(0).findingInfo().uid());
         assertThat(detector.revocations()).as("travel alone").isEmpty();
 
-        detector.send(aliceInNewYork(t + 60 * MINUTE).jti("token-d").expiresAt(t + 2 * HOUR).build());
+        detector.send(aliceInNewYork(t + 60 * MINUTE).jti("token-d").expiresAt(t + 2 * HOUR).device("phone-d").build());
         List<Alert> next = alerts();
         assertThat(next).extracting(Alert::activityId).containsExactly(1);
         assertThat(next.get(0).findingInfo().uid()).isNotEqualTo(first.get(0).findingInfo().uid());
