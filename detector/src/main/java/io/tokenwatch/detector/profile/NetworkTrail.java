@@ -12,8 +12,10 @@ import java.util.Objects;
  *
  * @param holder the device hash or token hash this trail follows
  * @param hops   the latest hops, oldest first
+ * @param client the client (device id and user-agent family, {@link #clientOf}) of the holder's first
+ *               request: a token is issued to one client, so the same token from another is a copy
  */
-public record NetworkTrail(long holder, List<Hop> hops) {
+public record NetworkTrail(long holder, List<Hop> hops, long client) {
 
     /** Hops kept per trail: enough to see A, B, A, B. */
     public static final int MAX_HOPS = 4;
@@ -48,24 +50,30 @@ public record NetworkTrail(long holder, List<Hop> hops) {
         while (next.size() > MAX_HOPS) {
             next.remove(0);
         }
-        return new NetworkTrail(holder, next);
+        return new NetworkTrail(holder, next, client);
+    }
+
+    /** The client of {@code observation} as a trail remembers it: its device id (or none) and user-agent family. */
+    public static long clientOf(Observation observation) {
+        long device = observation.deviceHash() == null ? 0 : observation.deviceHash();
+        return device * 31 + observation.userAgent().ordinal() + 1;
     }
 
     public long lastSeen() {
         return hops.isEmpty() ? 0 : hops.get(hops.size() - 1).lastSeen();
     }
 
-    public static NetworkTrail of(long holder) {
-        return new NetworkTrail(holder, List.of());
+    public static NetworkTrail of(long holder, long client) {
+        return new NetworkTrail(holder, List.of(), client);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof NetworkTrail t && t.holder == holder && Objects.equals(t.hops, hops);
+        return o instanceof NetworkTrail t && t.holder == holder && Objects.equals(t.hops, hops) && t.client == client;
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(holder) * 31 + hops.hashCode();
+        return (Long.hashCode(holder) * 31 + hops.hashCode()) * 31 + Long.hashCode(client);
     }
 }

@@ -269,7 +269,7 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
             if (holder == null) {
                 continue;
             }
-            NetworkTrail trail = trailOf(holder).orElse(NetworkTrail.of(holder));
+            NetworkTrail trail = trailOf(holder).orElse(NetworkTrail.of(holder, NetworkTrail.clientOf(observation)));
             next.removeIf(t -> t.holder() == holder);
             next.add(trail.with(observation.networkHash(), wobbly, observation.time()));
         }

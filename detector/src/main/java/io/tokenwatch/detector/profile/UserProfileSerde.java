@@ -34,7 +34,7 @@ import java.util.function.Function;
  * rate, the recent interval counts (count byte, varints), the cumulative excess, the session length and
  * volume maxima (floats) and the sessions learned (varint); per place,
  * the accuracy radius (varint) and the holder hash (8 bytes); then the network trails (count; each a
- * holder hash, a hop count and per hop the network hash, a wobbly byte and last seen ms varint), the
+ * holder hash, the client hash, a hop count and per hop the network hash, a wobbly byte and last seen ms varint), the
  * recent signals (count; family byte, weight byte, time ms varint), the anonymizer bit set (byte) and
  * the UTC offset plus 64 (byte). Times in minutes are exact because everything stored in
  * minutes is rounded to the minute when learned.
@@ -127,6 +127,7 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
         out.count(profile.trails().size());
         for (NetworkTrail trail : profile.trails()) {
             out.fixedLong(trail.holder());
+            out.fixedLong(trail.client());
             out.count(trail.hops().size());
             for (NetworkTrail.Hop hop : trail.hops()) {
                 out.fixedLong(hop.network());
@@ -226,12 +227,13 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             int trailCount = in.get() & 0xff;
             for (int i = 0; i < trailCount; i++) {
                 long holder = in.getLong();
+                long client = in.getLong();
                 int hopCount = in.get() & 0xff;
                 List<NetworkTrail.Hop> hops = new ArrayList<>(hopCount);
                 for (int h = 0; h < hopCount; h++) {
                     hops.add(new NetworkTrail.Hop(in.getLong(), in.get() != 0, varLong(in)));
                 }
-                trails.add(new NetworkTrail(holder, hops));
+                trails.add(new NetworkTrail(holder, hops, client));
             }
             int signalCount = in.get() & 0xff;
             for (int i = 0; i < signalCount; i++) {

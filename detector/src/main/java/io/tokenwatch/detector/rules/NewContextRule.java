@@ -1,6 +1,7 @@
 package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.detector.profile.HourHistogram;
+import io.tokenwatch.detector.profile.NetworkTrail;
 import io.tokenwatch.detector.profile.Observation;
 import io.tokenwatch.detector.profile.UserProfile;
 import io.tokenwatch.schemas.Alert;
@@ -14,8 +15,9 @@ import java.util.Optional;
 
 /**
  * New context: what about a request the subject's profile has not seen — a new country, a new device
- * id, a new user-agent family, a never-seen network, an hour the subject is not usually active at in
- * its local time — each a {@link Signal} with a family and a weight. Each alone is ordinary for honest
+ * id, a new user-agent family, the same token from another client (device id or client family) than
+ * its earlier requests, a never-seen network, an hour the subject is not usually active at in its
+ * local time — each a {@link Signal} with a family and a weight. Each alone is ordinary for honest
  * users (a trip, a new phone, a café), so the finding is only published when
  * {@link Corroboration} finds signals of two families at medium weight or more (e.g. a new country
  * with a new device), and is otherwise observed, counted and remembered to corroborate a stronger
@@ -97,7 +99,11 @@ public record NewContextRule(double newCountry, double newDevice, double unusual
             found.add(new Component("new_device", SignalFamily.DEVICE, newDevice,
                     "new device (" + profile.devices().size() + " known)"));
         }
-        if (!profile.userAgents().isEmpty() && !profile.userAgents().contains(observation.userAgent())) {
+        if (observation.tokenHash() != null && profile.trailOf(observation.tokenHash())
+                .filter(t -> t.client() != NetworkTrail.clientOf(observation)).isPresent()) {
+            found.add(new Component("token_on_another_client", SignalFamily.DEVICE, newDevice,
+                    "the token's earlier requests came from another client (device id or client family)"));
+        } else if (!profile.userAgents().isEmpty() && !profile.userAgents().contains(observation.userAgent())) {
             found.add(new Component("new_user_agent", SignalFamily.DEVICE, newUserAgent, "new client family "
                     + observation.userAgent().name().toLowerCase(Locale.ROOT)));
         }

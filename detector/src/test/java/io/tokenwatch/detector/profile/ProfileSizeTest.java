@@ -74,7 +74,7 @@ class ProfileSizeTest {
             for (int h = 0; h < NetworkTrail.MAX_HOPS; h++) {
                 hops.add(new NetworkTrail.Hop(-1L - h, true, Long.MAX_VALUE / 2));
             }
-            trails.add(new NetworkTrail(-100L - t, hops));
+            trails.add(new NetworkTrail(-100L - t, hops, -200L - t));
         }
         List<RecentSignal> signals = new ArrayList<>();
         for (int i = 0; i < caps.signals(); i++) {

@@ -502,6 +502,23 @@ class ProfileBehaviourTest {
     }
 
     @Test
+    void shouldRevokeAStolenTokenUsedThroughAVpnWithTheVictimsUserAgentButNotItsDevice() {
+        Client laptop = berlinLaptop("laptop-1");
+        aliceLivesNormally(laptop);
+        long t = DAY0 + 10 * DAY + 10 * HOUR;
+        String token = "alice-" + Math.floorDiv(t, HOUR) + "-laptop-1";
+        // The thief copied the user agent but sends no device id, through a VPN exit in Germany.
+        Client vpn = new Client(null, CHROME, "192.0.2.150", "DE", 50.11, 8.68, 9009L, null, Anonymizer.VPN, 100);
+        detector.send(request("alice", laptop, t).build());
+        detector.send(request("alice", vpn, t + MINUTE).jti(token).build());
+
+        List<Alert> alerts = alerts();
+        assertThat(rules(alerts)).containsExactly(AnonymousNetworkRule.NAME);
+        assertThat(alerts.get(0).unmapped().get("corroboration").toString()).contains("token_on_another_client");
+        assertThat(revocations()).extracting(Revocation::key).containsExactly("jti|" + ISSUER + "|" + token);
+    }
+
+    @Test
     void shouldOnlyObserveOneDevicesOwnJumpAbroadOnAKnownClient() {
         Client laptop = berlinLaptop("laptop-1");
         aliceLivesNormally(laptop);
