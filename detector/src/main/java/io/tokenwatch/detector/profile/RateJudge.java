@@ -20,6 +20,9 @@ public interface RateJudge {
     /** Finished intervals to keep per route class for the sliding windows (at most 255). */
     int recentIntervals();
 
+    /** The most a finished hour may add to the hourly {@code baseline} when folded in. */
+    double hourlyFoldCap(DecayedRate baseline);
+
     /** Folds without judging: no cap, no cumulative excess (tests, learning from scratch). */
     RateJudge NONE = new RateJudge() {
         @Override
@@ -35,6 +38,11 @@ public interface RateJudge {
         @Override
         public int recentIntervals() {
             return 0;
+        }
+
+        @Override
+        public double hourlyFoldCap(DecayedRate baseline) {
+            return Double.MAX_VALUE;
         }
     };
 }

@@ -64,14 +64,21 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
      * @param routeClass the class ({@link RouteClasses})
      * @param rate       its baseline and the interval in progress
      * @param recent     the latest finished intervals and the cumulative excess
+     * @param hourly     the baseline per busy hour: what windows of an hour or more are judged by (a
+     *                   light user's active hour holds far fewer requests than six busy 10-minute
+     *                   intervals would suggest)
      */
-    public record RouteRate(String routeClass, DecayedRate rate, RecentCounts recent) {
+    public record RouteRate(String routeClass, DecayedRate rate, RecentCounts recent, DecayedRate hourly) {
         public RouteRate {
             Objects.requireNonNull(routeClass, "routeClass");
             Objects.requireNonNull(rate, "rate");
             Objects.requireNonNull(recent, "recent");
+            Objects.requireNonNull(hourly, "hourly");
         }
     }
+
+    /** Length of the hourly baseline's intervals. */
+    public static final long HOUR_MILLIS = 3_600_000L;
 
     /** A profile that has learned nothing yet, its history starting at {@code time}. */
     public static UserProfile startingAt(long time) {
@@ -129,14 +136,16 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
         boolean found = false;
         for (RouteRate route : routes) {
             if (route.routeClass().equals(observation.routeClass())) {
-                next.add(rolled(route, start, interval, halfLife, keep, judge));
+                next.add(rolled(route, start, interval, halfLife, keep, judge,
+                        Math.floorDiv(observation.time(), HOUR_MILLIS) * HOUR_MILLIS));
                 found = true;
             } else {
                 next.add(route);
             }
         }
         if (!found) {
-            next.add(new RouteRate(observation.routeClass(), DecayedRate.startingAt(start), RecentCounts.empty(keep)));
+            next.add(new RouteRate(observation.routeClass(), DecayedRate.startingAt(start), RecentCounts.empty(keep),
+                    DecayedRate.startingAt(Math.floorDiv(observation.time(), HOUR_MILLIS) * HOUR_MILLIS)));
         }
         next.sort(Comparator.comparingLong(r -> r.rate().currentStart()));
         while (next.size() > settings.limits().routeClasses()) {
@@ -147,15 +156,16 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
     }
 
     private static RouteRate rolled(RouteRate route, long start, long interval, double halfLife, int keep,
-                                    RateJudge judge) {
+                                    RateJudge judge, long hourStart) {
         DecayedRate rate = route.rate();
+        DecayedRate hourly = route.hourly().rolledTo(hourStart, halfLife, judge.hourlyFoldCap(route.hourly()));
         if (start <= rate.currentStart()) {
-            return route;
+            return new RouteRate(route.routeClass(), rate, route.recent(), hourly);
         }
         long steps = (start - rate.currentStart()) / interval;
         float cusum = judge.cusum(route.recent().cusum(), rate, rate.currentCount(), Math.max(0, steps - 1));
         RecentCounts recent = route.recent().shifted(steps, rate.currentCount(), keep, cusum);
-        return new RouteRate(route.routeClass(), rate.rolledTo(start, halfLife, judge.foldCap(rate)), recent);
+        return new RouteRate(route.routeClass(), rate.rolledTo(start, halfLife, judge.foldCap(rate)), recent, hourly);
     }
 
     /** {@code observation} learned: counted in its rate (see {@link #rolledTo} first), context remembered. */
@@ -164,7 +174,7 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
         long time = observation.time();
         List<RouteRate> counted = routes.stream()
                 .map(r -> r.routeClass().equals(observation.routeClass())
-                        ? new RouteRate(r.routeClass(), r.rate().counted(), r.recent()) : r)
+                        ? new RouteRate(r.routeClass(), r.rate().counted(), r.recent(), r.hourly().counted()) : r)
                 .toList();
         // A VPN exit's country is not the user's: remembering it would make the next real visit look known.
         LastSeen<String> nextCountries = observation.country() == null || observation.isAnonymous() ? countries

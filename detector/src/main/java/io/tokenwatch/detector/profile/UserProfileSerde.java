@@ -31,8 +31,8 @@ import java.util.function.Function;
  * length byte and UTF-8 (length 0 is null).
  *
  * <p>Format version 2 (written now; version 1 is still read, its new parts empty) adds: per route
- * rate, the recent interval counts (count byte, varints), the cumulative excess, the session length and
- * volume maxima (floats) and the sessions learned (varint); per place,
+ * rate, the recent interval counts (count byte, varints), the cumulative excess (float) and the hourly
+ * baseline (as a route rate); per place,
  * the accuracy radius (varint) and the holder hash (8 bytes); then the network trails (count; each a
  * holder hash, the client hash, a hop count and per hop the network hash, a wobbly byte and last seen ms varint), the
  * recent signals (count; family byte, weight byte, time ms varint), the anonymizer bit set (byte) and
@@ -89,9 +89,14 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
                 out.varLong(recent.count(i));
             }
             out.floatValue(recent.cusum());
-            out.floatValue(recent.sessionLength());
-            out.floatValue(recent.sessionVolume());
-            out.varLong(recent.sessions());
+            DecayedRate hourly = route.hourly();
+            out.floatValue(hourly.weight());
+            out.floatValue(hourly.mean());
+            out.floatValue(hourly.spread());
+            out.varLong(hourly.intervals());
+            out.varLong(minutes(hourly.lastFolded()));
+            out.varLong(minutes(hourly.currentStart()));
+            out.varLong(hourly.currentCount());
         }
         out.sightings(profile.countries(), out::string);
         out.sightings(profile.networks(), out::fixedLong);
@@ -184,16 +189,20 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             long currentStart = varLong(in) * MINUTE;
             int currentCount = Math.toIntExact(varLong(in));
             RecentCounts recent = RecentCounts.empty(0);
+            DecayedRate hourly = DecayedRate.startingAt(Math.floorDiv(currentStart, UserProfile.HOUR_MILLIS)
+                    * UserProfile.HOUR_MILLIS);
             if (!v1) {
                 int[] counts = new int[in.get() & 0xff];
                 for (int c = 0; c < counts.length; c++) {
                     counts[c] = Math.toIntExact(varLong(in));
                 }
-                recent = new RecentCounts(counts, in.getFloat(), in.getFloat(), in.getFloat(),
-                        Math.toIntExact(varLong(in)));
+                recent = new RecentCounts(counts, in.getFloat());
+                hourly = new DecayedRate(in.getFloat(), in.getFloat(), in.getFloat(), Math.toIntExact(varLong(in)),
+                        varLong(in) * MINUTE, varLong(in) * MINUTE, Math.toIntExact(varLong(in)));
             }
             routes.add(new UserProfile.RouteRate(requireText(name),
-                    new DecayedRate(weight, mean, spread, intervals, lastFolded, currentStart, currentCount), recent));
+                    new DecayedRate(weight, mean, spread, intervals, lastFolded, currentStart, currentCount), recent,
+                    hourly));
         }
         LastSeen<String> countries = sightings(in, b -> requireText(string(b)));
         LastSeen<Long> networks = sightings(in, ByteBuffer::getLong);

@@ -20,8 +20,10 @@ import java.util.Optional;
  * <ul>
  *   <li><b>Tail test over sliding windows</b> of 1, {@code mediumIntervals} and {@code longIntervals}
  *       rate intervals (10 min, 1 h and 6 h by default): a window fires above
- *       {@code max(floor·√n, ratioₙ·n·μ, n·μ + k·σ·√n)}, μ and σ being the subject's mean and deviation
- *       per busy interval ({@link DecayedRate}). Windows slide (the oldest interval counts in
+ *       {@code max(floor·n^¼, ratioₙ·n·μ, n·μ + k·σ·√n)}, μ and σ being the subject's mean and deviation
+ *       per busy interval ({@link DecayedRate}) for the shortest window and per busy hour (n in hours)
+ *       for the others, since a light user's active hour holds far fewer requests than six busy
+ *       10-minute intervals. Windows slide (the oldest interval counts in
  *       proportion to the part still inside), so a burst split across an hour boundary counts whole.
  *       The floor is small (20 per 10 min), so a script scraping from a light user's own device at
  *       20–50× that user's baseline fires, which the seed's 100-per-calendar-hour floor hid. Until a
@@ -31,11 +33,6 @@ import java.util.Optional;
  *       (one burst is the windows' job), never going below 0 (idle intervals pull it down); at
  *       {@code cusumLimit} it fires. This catches low-and-slow scraping at
  *       3–4× the baseline kept up for hours, which no single window shows.</li>
- *   <li><b>Session test</b>: the session in progress (requests at most one empty interval apart) at
- *       least {@code sessionRatio} times longer and bigger than the longest the subject had recently
- *       (a decayed maximum), at least 40 min and 10 requests: a medium signal, strong at one and a half
- *       times that. A script riding a light user's own device at that user's pace for an hour or two
- *       shows here and nowhere else.</li>
  * </ul>
  *
  * <p>Peer and calendar awareness ({@link PeerActivity}): when many users of one issuer, service and
@@ -57,20 +54,13 @@ import java.util.Optional;
  * @param cusumReference  multiple of the mean above which an interval adds to the cumulative excess
  * @param cusumLimit      cumulative excess, in deviations, that fires
  * @param surgeFactor     how much every ratio and the reference grow while the subject's peer group surges
- * @param sessionRatio    how many times longer and bigger than the subject's longest recent session a
- *                        session must be to count (medium); one and a half times that is strong
  */
 public record RateSpikeRule(long floor, double k, double ratio, int minIntervals, int mediumIntervals,
                             double mediumRatio, int longIntervals, double longRatio, double cusumReference,
-                            double cusumLimit, double surgeFactor, double sessionRatio) {
+                            double cusumLimit, double surgeFactor) {
 
     public static final String NAME = "rate_spike";
     public static final String VERSION = "2";
-    /** Finished sessions a route class needs before the session test judges by them. */
-    private static final int MIN_SESSIONS = 5;
-    /** The session test never fires on fewer intervals (40 min) or requests than these. */
-    private static final int MIN_SESSION_INTERVALS = 4;
-    private static final int MIN_SESSION_REQUESTS = 10;
 
     public RateSpikeRule {
         if (floor < 1) {
@@ -85,54 +75,49 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         if (mediumIntervals < 2 || longIntervals <= mediumIntervals || longIntervals > 255) {
             throw new IllegalArgumentException("windows must satisfy 2 <= medium < long <= 255 intervals");
         }
-        if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1) || !(sessionRatio >= 1)) {
+        if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1)) {
             throw new IllegalArgumentException("cusum reference >= 1, limit > 0 and surge factor >= 1 required");
         }
     }
 
     /**
-     * Floor 20, k 4, 6× in 10 min, 5× in 1 h, 4× in 6 h (with 10-minute intervals), 6 busy intervals
+     * Floor 20, k 4, 6× in 10 min, 5× in 1 h and 4× in 6 h of the busy-hour baseline (with 10-minute
+     * intervals), 6 busy intervals
      * before the baseline counts; CUSUM above 2× the mean firing at 12 deviations; peers surging
-     * double every ratio; sessions twice as long and as big as the longest recent one (medium), three
-     * times (strong).
+     * double every ratio.
      */
     public static RateSpikeRule defaults() {
-        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0, 2.0);
+        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0);
     }
 
     public RateSpikeRule withFloor(long value) {
         return new RateSpikeRule(value, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor, sessionRatio);
+                cusumReference, cusumLimit, surgeFactor);
     }
 
     public RateSpikeRule withK(double value) {
         return new RateSpikeRule(floor, value, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor, sessionRatio);
+                longRatio, cusumReference, cusumLimit, surgeFactor);
     }
 
     public RateSpikeRule withRatio(double value) {
         return new RateSpikeRule(floor, k, value, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor, sessionRatio);
+                longRatio, cusumReference, cusumLimit, surgeFactor);
     }
 
     public RateSpikeRule withMinIntervals(int value) {
         return new RateSpikeRule(floor, k, ratio, value, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor, sessionRatio);
+                cusumReference, cusumLimit, surgeFactor);
     }
 
     public RateSpikeRule withCusum(double reference, double limit) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, reference, limit, surgeFactor, sessionRatio);
-    }
-
-    public RateSpikeRule withSessionRatio(double value) {
-        return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor, value);
+                longRatio, reference, limit, surgeFactor);
     }
 
     public RateSpikeRule withSurgeFactor(double value) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, value, sessionRatio);
+                longRatio, cusumReference, cusumLimit, value);
     }
 
     /** The bookkeeping judge for a subject whose peer group is ({@code surging}) or is not surging. */
@@ -141,7 +126,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         return new RateJudge() {
             @Override
             public double foldCap(DecayedRate baseline) {
-                return isEstablished(baseline) ? threshold(baseline, 1, ratio * factor) : Double.MAX_VALUE;
+                return isEstablished(baseline) ? threshold(baseline, 1, ratio * factor, floor) : Double.MAX_VALUE;
             }
 
             @Override
@@ -163,19 +148,25 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
             public int recentIntervals() {
                 return longIntervals;
             }
+
+            @Override
+            public double hourlyFoldCap(DecayedRate baseline) {
+                return isEstablished(baseline) ? threshold(baseline, 1, mediumRatio * factor, floorFor(mediumIntervals))
+                        : Double.MAX_VALUE;
+            }
         };
     }
 
     /** The largest multiple of its window's expectation the subject's current traffic reaches (for peers). */
     double elevation(UserProfile profile, Observation observation, ProfileSettings settings) {
         Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
-        if (found.isEmpty() || !isEstablished(found.get().rate())) {
+        if (found.isEmpty() || !isEstablished(found.get().hourly())) {
             return 0;
         }
         UserProfile.RouteRate route = found.get();
         DecayedRate rate = route.rate();
         double fraction = elapsedFraction(rate, observation.time(), settings);
-        double expected = Math.max(mediumIntervals * rate.mean(), 1);
+        double expected = Math.max(hours(mediumIntervals, settings) * route.hourly().mean(), 1);
         double byWindow = window(route, mediumIntervals, fraction) / expected;
         double byCusum = route.recent().cusum() >= cusumLimit / 2 ? cusumReference : 0;
         return Math.max(byWindow, byCusum);
@@ -197,12 +188,15 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         double fraction = elapsedFraction(rate, observation.time(), settings);
         int[] sizes = {1, mediumIntervals, longIntervals};
         double[] ratios = {ratio, mediumRatio, longRatio};
+        // The shortest window is judged per busy interval; windows of an hour or more per busy hour.
+        DecayedRate[] baselines = {rate, route.hourly(), route.hourly()};
+        double[] spans = {1, hours(mediumIntervals, settings), hours(longIntervals, settings)};
         for (int i = 0; i < sizes.length; i++) {
             double observed = window(route, sizes[i], fraction);
-            double threshold = threshold(rate, sizes[i], ratios[i] * factor);
+            double threshold = threshold(baselines[i], spans[i], ratios[i] * factor, floorFor(sizes[i]));
             if (observed > threshold) {
                 long minutes = settings.rateInterval().toMinutes() * sizes[i];
-                return Optional.of(finding(observation, rate, Math.round(observed), threshold,
+                return Optional.of(finding(observation, baselines[i], Math.round(observed), threshold,
                         Findings.describe(java.time.Duration.ofMinutes(minutes)), ratios[i] * factor, surging,
                         "window"));
             }
@@ -213,56 +207,28 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
             }
         }
-        return sessionFinding(observation, route, factor, surging, settings);
+        return Optional.empty();
     }
 
     /**
-     * The session test: the session in progress (requests at most one empty interval apart) far longer
-     * and bigger than the longest the subject had recently — a script riding a light user's session
-     * for an hour or two, which no rate window shows because its pace is the user's own.
+     * The count above which a window spanning {@code n} of {@code baseline}'s intervals fires at
+     * {@code times} the expectation, never below {@code floorN}.
      */
-    private Optional<ProfileFinding> sessionFinding(Observation observation, UserProfile.RouteRate route,
-                                                    double factor, boolean surging, ProfileSettings settings) {
-        RecentCounts recent = route.recent();
-        if (recent.sessions() < MIN_SESSIONS) {
-            return Optional.empty();
-        }
-        int[] session = recent.sessionEndingNow(route.rate().currentCount() + 1);
-        double times = sessionRatio * factor;
-        double usualLength = Math.max(1, recent.sessionLength());
-        double usualVolume = Math.max(1, recent.sessionVolume());
-        if (session[0] < MIN_SESSION_INTERVALS || session[1] < MIN_SESSION_REQUESTS
-                || session[0] < times * usualLength || session[1] < times * usualVolume) {
-            return Optional.empty();
-        }
-        boolean strong = session[0] >= 1.5 * times * usualLength && session[1] >= 1.5 * times * usualVolume;
-        String minutes = Findings.describe(settings.rateInterval().multipliedBy(session[0]));
-        String observedText = String.format(Locale.ROOT, "a session of %d requests to %s over %s; the longest recent "
-                + "one was %.0f requests over %.0f intervals", session[1], observation.routeClass(), minutes,
-                recent.sessionVolume(), recent.sessionLength());
-        Figures figures = new Figures("session_requests", session[1], observedText, Math.round(recent.sessionVolume()),
-                "the subject's longest recent session (a decayed maximum)", (long) Math.ceil(times * usualVolume),
-                String.format(Locale.ROOT, "at least %.1f× the longest recent session in requests and in length%s",
-                        times, surging ? " (peer group surging)" : ""));
-        ProfileFinding finding = build(observation, route.rate(), observedText, figures, Alert.Severity.MEDIUM,
-                minutes, "session", surging, strong ? Signal.Strength.STRONG : Signal.Strength.MEDIUM);
-        Map<String, Object> details = new LinkedHashMap<>(finding.details());
-        details.put("session_intervals", session[0]);
-        details.put("usual_session_intervals", round2(recent.sessionLength()));
-        details.put("usual_session_requests", round2(recent.sessionVolume()));
-        return Optional.of(new ProfileFinding(finding.rule(), finding.version(), finding.severity(), finding.title(),
-                finding.desc(), finding.summary(), finding.figures(), finding.evidences(), finding.attacks(), details,
-                finding.signals()));
-    }
-
-    /** The count per window of {@code n} intervals above which {@code rate} fires at {@code times} the expectation. */
-    double threshold(DecayedRate rate, int n, double times) {
-        double floorN = floor * Math.sqrt(n);
-        if (!isEstablished(rate)) {
+    double threshold(DecayedRate baseline, double n, double times, double floorN) {
+        if (!isEstablished(baseline)) {
             return 5 * floorN;
         }
-        double expected = n * rate.mean();
-        return Math.max(floorN, Math.max(times * expected, expected + k * rate.stdDev() * Math.sqrt(n)));
+        double expected = n * baseline.mean();
+        return Math.max(floorN, Math.max(times * expected, expected + k * baseline.stdDev() * Math.sqrt(n)));
+    }
+
+    /** The floor of a window of {@code n} intervals: the single-interval floor grown by the fourth root of n. */
+    double floorFor(int n) {
+        return floor * Math.sqrt(Math.sqrt(n));
+    }
+
+    private static double hours(int intervals, ProfileSettings settings) {
+        return intervals * settings.rateInterval().toMillis() / (double) UserProfile.HOUR_MILLIS;
     }
 
     private boolean isEstablished(DecayedRate rate) {
@@ -309,8 +275,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         Figures figures = new Figures("requests_per_window", observed, observedText, Math.round(rate.mean()),
                 baseline, (long) Math.floor(threshold) + 1, thresholdText);
         Alert.Severity severity = observed >= 3 * threshold ? Alert.Severity.HIGH : Alert.Severity.MEDIUM;
-        return build(observation, rate, observedText, figures, severity, window, test, surging,
-                Signal.Strength.STRONG);
+        return build(observation, rate, observedText, figures, severity, window, test, surging);
     }
 
     private ProfileFinding cusumFinding(Observation observation, DecayedRate rate, RecentCounts recent, double cusum,
@@ -323,12 +288,11 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 Math.round(cusumLimit), String.format(Locale.ROOT, "a CUSUM of %.0f deviations above %.1f× the mean%s",
                 cusumLimit, cusumReference * factor, surging ? " (peer group surging)" : ""));
         return build(observation, rate, observedText, figures, Alert.Severity.MEDIUM, "cumulative", "cusum",
-                surging, Signal.Strength.STRONG);
+                surging);
     }
 
     private ProfileFinding build(Observation observation, DecayedRate rate, String observedText, Figures figures,
-                                 Alert.Severity severity, String window, String test, boolean surging,
-                                 Signal.Strength strength) {
+                                 Alert.Severity severity, String window, String test, boolean surging) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("route_class", observation.routeClass());
         details.put("test", test);
@@ -343,7 +307,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 observedText, figures, List.of(),
                 List.of(ProfileFinding.TOKEN_USE, new Alert.Attack("15.1",
                         new Alert.Technique("T1119", "Automated Collection"), new Alert.Tactic("TA0009", "Collection"))),
-                details, List.of(new Signal(NAME, SignalFamily.VOLUME, strength)));
+                details, List.of(new Signal(NAME, SignalFamily.VOLUME, Signal.Strength.STRONG)));
     }
 
     static double round2(double value) {

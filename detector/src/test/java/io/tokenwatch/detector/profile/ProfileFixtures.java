@@ -25,6 +25,11 @@ final class ProfileFixtures {
         public int recentIntervals() {
             return RECENT_INTERVALS;
         }
+
+        @Override
+        public double hourlyFoldCap(DecayedRate baseline) {
+            return Double.MAX_VALUE;
+        }
     };
 
     private long time = T0;
