@@ -67,13 +67,17 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
      * @param hourly     the baseline per busy hour: what windows of an hour or more are judged by (a
      *                   light user's active hour holds far fewer requests than six busy 10-minute
      *                   intervals would suggest)
+     * @param coverage   busy intervals per busy hour: how spread out the subject's activity is (a person's
+     *                   visits are short; a script keeps every interval busy)
      */
-    public record RouteRate(String routeClass, DecayedRate rate, RecentCounts recent, DecayedRate hourly) {
+    public record RouteRate(String routeClass, DecayedRate rate, RecentCounts recent, DecayedRate hourly,
+                            DecayedRate coverage) {
         public RouteRate {
             Objects.requireNonNull(routeClass, "routeClass");
             Objects.requireNonNull(rate, "rate");
             Objects.requireNonNull(recent, "recent");
             Objects.requireNonNull(hourly, "hourly");
+            Objects.requireNonNull(coverage, "coverage");
         }
     }
 
@@ -144,8 +148,9 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
             }
         }
         if (!found) {
+            long hour = Math.floorDiv(observation.time(), HOUR_MILLIS) * HOUR_MILLIS;
             next.add(new RouteRate(observation.routeClass(), DecayedRate.startingAt(start), RecentCounts.empty(keep),
-                    DecayedRate.startingAt(Math.floorDiv(observation.time(), HOUR_MILLIS) * HOUR_MILLIS)));
+                    DecayedRate.startingAt(hour), DecayedRate.startingAt(hour)));
         }
         next.sort(Comparator.comparingLong(r -> r.rate().currentStart()));
         while (next.size() > settings.limits().routeClasses()) {
@@ -159,13 +164,15 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
                                     RateJudge judge, long hourStart) {
         DecayedRate rate = route.rate();
         DecayedRate hourly = route.hourly().rolledTo(hourStart, halfLife, judge.hourlyFoldCap(route.hourly()));
+        DecayedRate coverage = route.coverage().rolledTo(hourStart, halfLife, Double.MAX_VALUE);
         if (start <= rate.currentStart()) {
-            return new RouteRate(route.routeClass(), rate, route.recent(), hourly);
+            return new RouteRate(route.routeClass(), rate, route.recent(), hourly, coverage);
         }
         long steps = (start - rate.currentStart()) / interval;
         float cusum = judge.cusum(route.recent().cusum(), rate, rate.currentCount(), Math.max(0, steps - 1));
         RecentCounts recent = route.recent().shifted(steps, rate.currentCount(), keep, cusum);
-        return new RouteRate(route.routeClass(), rate.rolledTo(start, halfLife, judge.foldCap(rate)), recent, hourly);
+        return new RouteRate(route.routeClass(), rate.rolledTo(start, halfLife, judge.foldCap(rate)), recent, hourly,
+                coverage);
     }
 
     /** {@code observation} learned: counted in its rate (see {@link #rolledTo} first), context remembered. */
@@ -174,7 +181,9 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
         long time = observation.time();
         List<RouteRate> counted = routes.stream()
                 .map(r -> r.routeClass().equals(observation.routeClass())
-                        ? new RouteRate(r.routeClass(), r.rate().counted(), r.recent(), r.hourly().counted()) : r)
+                        ? new RouteRate(r.routeClass(), r.rate().counted(), r.recent(), r.hourly().counted(),
+                        // The first request of an interval makes it busy: one more busy interval this hour.
+                        r.rate().currentCount() == 0 ? r.coverage().counted() : r.coverage()) : r)
                 .toList();
         // A VPN exit's country is not the user's: remembering it would make the next real visit look known.
         LastSeen<String> nextCountries = observation.country() == null || observation.isAnonymous() ? countries

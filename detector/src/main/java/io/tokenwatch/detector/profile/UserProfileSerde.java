@@ -31,8 +31,8 @@ import java.util.function.Function;
  * length byte and UTF-8 (length 0 is null).
  *
  * <p>Format version 2 (written now; version 1 is still read, its new parts empty) adds: per route
- * rate, the recent interval counts (count byte, varints), the cumulative excess (float) and the hourly
- * baseline (as a route rate); per place,
+ * rate, the recent interval counts (count byte, varints), the cumulative excess (float), the hourly
+ * baseline and the busy intervals per busy hour (each as a route rate); per place,
  * the accuracy radius (varint) and the holder hash (8 bytes); then the network trails (count; each a
  * holder hash, the client hash, a hop count and per hop the network hash, a wobbly byte and last seen ms varint), the
  * recent signals (count; family byte, weight byte, time ms varint), the anonymizer bit set (byte) and
@@ -89,14 +89,8 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
                 out.varLong(recent.count(i));
             }
             out.floatValue(recent.cusum());
-            DecayedRate hourly = route.hourly();
-            out.floatValue(hourly.weight());
-            out.floatValue(hourly.mean());
-            out.floatValue(hourly.spread());
-            out.varLong(hourly.intervals());
-            out.varLong(minutes(hourly.lastFolded()));
-            out.varLong(minutes(hourly.currentStart()));
-            out.varLong(hourly.currentCount());
+            out.rate(route.hourly());
+            out.rate(route.coverage());
         }
         out.sightings(profile.countries(), out::string);
         out.sightings(profile.networks(), out::fixedLong);
@@ -191,18 +185,19 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             RecentCounts recent = RecentCounts.empty(0);
             DecayedRate hourly = DecayedRate.startingAt(Math.floorDiv(currentStart, UserProfile.HOUR_MILLIS)
                     * UserProfile.HOUR_MILLIS);
+            DecayedRate coverage = hourly;
             if (!v1) {
                 int[] counts = new int[in.get() & 0xff];
                 for (int c = 0; c < counts.length; c++) {
                     counts[c] = Math.toIntExact(varLong(in));
                 }
                 recent = new RecentCounts(counts, in.getFloat());
-                hourly = new DecayedRate(in.getFloat(), in.getFloat(), in.getFloat(), Math.toIntExact(varLong(in)),
-                        varLong(in) * MINUTE, varLong(in) * MINUTE, Math.toIntExact(varLong(in)));
+                hourly = rate(in);
+                coverage = rate(in);
             }
             routes.add(new UserProfile.RouteRate(requireText(name),
                     new DecayedRate(weight, mean, spread, intervals, lastFolded, currentStart, currentCount), recent,
-                    hourly));
+                    hourly, coverage));
         }
         LastSeen<String> countries = sightings(in, b -> requireText(string(b)));
         LastSeen<Long> networks = sightings(in, ByteBuffer::getLong);
@@ -257,6 +252,12 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
         return new UserProfile(firstSeen, lastSeen, events, routes, countries, networks, devices, userAgents,
                 new HourHistogram(updatedAt, bins), places, throttledUntil, revokedToken, trails, signals,
                 anonymizers, utcOffset);
+    }
+
+    /** A rate as {@code Writer#rate} writes it: weight, mean, spread, intervals, minutes, count. */
+    private static DecayedRate rate(ByteBuffer in) {
+        return new DecayedRate(in.getFloat(), in.getFloat(), in.getFloat(), Math.toIntExact(varLong(in)),
+                varLong(in) * MINUTE, varLong(in) * MINUTE, Math.toIntExact(varLong(in)));
     }
 
     private static <K> LastSeen<K> sightings(ByteBuffer in, Function<ByteBuffer, K> value) {
@@ -377,6 +378,16 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             }
             bytes.write(utf8.length);
             bytes.writeBytes(utf8);
+        }
+
+        void rate(DecayedRate rate) {
+            floatValue(rate.weight());
+            floatValue(rate.mean());
+            floatValue(rate.spread());
+            varLong(rate.intervals());
+            varLong(minutes(rate.lastFolded()));
+            varLong(minutes(rate.currentStart()));
+            varLong(rate.currentCount());
         }
 
         <K> void sightings(LastSeen<K> seen, java.util.function.Consumer<K> value) {

@@ -33,6 +33,10 @@ import java.util.Optional;
  *       (one burst is the windows' job), never going below 0 (idle intervals pull it down); at
  *       {@code cusumLimit} it fires. This catches low-and-slow scraping at
  *       3–4× the baseline kept up for hours, which no single window shows.</li>
+ *   <li><b>Coverage test</b>: busy intervals in the last two hours (one hour) against the subject's
+ *       busy intervals per busy hour. A script on the victim's own device at 20–50× the person's
+ *       average hourly volume may not beat the person's busiest hour in count, but it keeps every
+ *       interval busy for hours, which a person's short visits never do.</li>
  * </ul>
  *
  * <p>Peer and calendar awareness ({@link PeerActivity}): when many users of one issuer, service and
@@ -207,6 +211,51 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
             }
         }
+        return coverageFinding(observation, route, factor, surging, settings);
+    }
+
+    /**
+     * The coverage test: how many of the intervals of the last two hours (one hour) were busy, against
+     * the subject's busy intervals per busy hour. A person's visits are a few minutes long; a script on
+     * their device keeps every interval busy, even at the person's own pace. At least 8 of 12 intervals
+     * and more than {@code 2·μ + max(k·σ·√2, 2)} busy in two hours is strong; 5 of 6 and more than
+     * {@code μ + max(k·σ, 1)} in one hour is medium (it alerts with a second medium signal, such as a new
+     * client family). Both grow by the surge factor while the peer group surges.
+     */
+    private Optional<ProfileFinding> coverageFinding(Observation observation, UserProfile.RouteRate route,
+                                                     double factor, boolean surging, ProfileSettings settings) {
+        DecayedRate coverage = route.coverage();
+        if (!isEstablished(coverage)) {
+            return Optional.empty();
+        }
+        int perHour = (int) Math.max(1, UserProfile.HOUR_MILLIS / settings.rateInterval().toMillis());
+        int[] hours = {2, 1};
+        int[] least = {(2 * 2 * perHour + 2) / 3, perHour - 1};
+        for (int i = 0; i < hours.length; i++) {
+            int n = hours[i] * perHour;
+            int busy = 1;
+            for (int j = 0; j < n - 1; j++) {
+                busy += route.recent().count(j) > 0 ? 1 : 0;
+            }
+            double expected = hours[i] * coverage.mean();
+            // Strictly above the tail, by at least one interval per hour: someone busy in every interval as a
+            // rule can never exceed their own habit.
+            double tail = (expected + Math.max(k * coverage.stdDev() * Math.sqrt(hours[i]), hours[i])) * factor;
+            double threshold = Math.max(least[i] * factor, Math.floor(tail) + 1);
+            if (busy >= threshold) {
+                String window = Findings.describe(settings.rateInterval().multipliedBy(n));
+                String observedText = String.format(Locale.ROOT, "requests to %s in %d of the last %d intervals (%s); "
+                        + "usually %.1f busy intervals per busy hour", observation.routeClass(), busy, n, window,
+                        coverage.mean());
+                Figures figures = new Figures("busy_intervals", busy, observedText, Math.round(expected),
+                        String.format(Locale.ROOT, "%.1f (σ %.1f) busy intervals per busy hour", coverage.mean(),
+                                coverage.stdDev()), (long) Math.ceil(threshold),
+                        String.format(Locale.ROOT, "at least max(%d, expectation + %.1fσ)%s busy intervals in %s",
+                                least[i], k, surging ? " × the surge factor (peer group surging)" : "", window));
+                return Optional.of(build(observation, route.rate(), observedText, figures, Alert.Severity.MEDIUM,
+                        window, "coverage", surging, i == 0 ? Signal.Strength.STRONG : Signal.Strength.MEDIUM));
+            }
+        }
         return Optional.empty();
     }
 
@@ -275,7 +324,8 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         Figures figures = new Figures("requests_per_window", observed, observedText, Math.round(rate.mean()),
                 baseline, (long) Math.floor(threshold) + 1, thresholdText);
         Alert.Severity severity = observed >= 3 * threshold ? Alert.Severity.HIGH : Alert.Severity.MEDIUM;
-        return build(observation, rate, observedText, figures, severity, window, test, surging);
+        return build(observation, rate, observedText, figures, severity, window, test, surging,
+                Signal.Strength.STRONG);
     }
 
     private ProfileFinding cusumFinding(Observation observation, DecayedRate rate, RecentCounts recent, double cusum,
@@ -288,11 +338,12 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 Math.round(cusumLimit), String.format(Locale.ROOT, "a CUSUM of %.0f deviations above %.1f× the mean%s",
                 cusumLimit, cusumReference * factor, surging ? " (peer group surging)" : ""));
         return build(observation, rate, observedText, figures, Alert.Severity.MEDIUM, "cumulative", "cusum",
-                surging);
+                surging, Signal.Strength.STRONG);
     }
 
     private ProfileFinding build(Observation observation, DecayedRate rate, String observedText, Figures figures,
-                                 Alert.Severity severity, String window, String test, boolean surging) {
+                                 Alert.Severity severity, String window, String test, boolean surging,
+                                 Signal.Strength strength) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("route_class", observation.routeClass());
         details.put("test", test);
@@ -307,7 +358,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 observedText, figures, List.of(),
                 List.of(ProfileFinding.TOKEN_USE, new Alert.Attack("15.1",
                         new Alert.Technique("T1119", "Automated Collection"), new Alert.Tactic("TA0009", "Collection"))),
-                details, List.of(new Signal(NAME, SignalFamily.VOLUME, Signal.Strength.STRONG)));
+                details, List.of(new Signal(NAME, SignalFamily.VOLUME, strength)));
     }
 
     static double round2(double value) {
