@@ -65,6 +65,9 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
 
     public static final String NAME = "rate_spike";
     public static final String VERSION = "2";
+    /** Peer awareness: what makes a member of a group elevated (see {@link #isElevated}). */
+    private static final double ELEVATED_RATIO = 2.5;
+    private static final int ELEVATED_LEAST = 10;
 
     public RateSpikeRule {
         if (floor < 1) {
@@ -161,19 +164,25 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         };
     }
 
-    /** The largest multiple of its window's expectation the subject's current traffic reaches (for peers). */
-    double elevation(UserProfile profile, Observation observation, ProfileSettings settings) {
+    /**
+     * Whether the subject's current traffic to the route class is well above its own habit, for peer
+     * awareness: the last hour above both 2.5× and 3σ over its busy-hour baseline (and at least 10
+     * requests), or the cumulative excess half-way to its limit. A statistical excess, not a ratio
+     * alone, so bursty people with two visits in one hour do not make every group look like it surges.
+     */
+    boolean isElevated(UserProfile profile, Observation observation, ProfileSettings settings) {
         Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
         if (found.isEmpty() || !isEstablished(found.get().hourly())) {
-            return 0;
+            return false;
         }
         UserProfile.RouteRate route = found.get();
-        DecayedRate rate = route.rate();
-        double fraction = elapsedFraction(rate, observation.time(), settings);
-        double expected = Math.max(hours(mediumIntervals, settings) * route.hourly().mean(), 1);
-        double byWindow = window(route, mediumIntervals, fraction) / expected;
-        double byCusum = route.recent().cusum() >= cusumLimit / 2 ? cusumReference : 0;
-        return Math.max(byWindow, byCusum);
+        DecayedRate hourly = route.hourly();
+        double span = hours(mediumIntervals, settings);
+        double expected = span * hourly.mean();
+        double count = window(route, mediumIntervals, elapsedFraction(route.rate(), observation.time(), settings));
+        boolean byWindow = count >= ELEVATED_LEAST && count > ELEVATED_RATIO * expected
+                && count > expected + 3 * hourly.stdDev() * Math.sqrt(span);
+        return byWindow || route.recent().cusum() >= cusumLimit / 2;
     }
 
     /**

@@ -82,8 +82,6 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
 
     private static final Logger LOG = LoggerFactory.getLogger(UserProfileProcessor.class);
     private static final Duration INCIDENT_PURGE_INTERVAL = Duration.ofMinutes(1);
-    /** A subject at this multiple of its expected hourly volume (or half-way to the CUSUM limit) is elevated among its peers. */
-    private static final double ELEVATED = 2.5;
 
     private final UserProfileRules rules;
     private final ProfileSettings settings;
@@ -145,7 +143,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
                 .rolledTo(observation, settings, rules.rateSpike().judge(surging));
         boolean learned = settings.learning().isOverFor(before, observation.time());
         peers.record(group, UserProfile.hash(subject), observation.time(),
-                learned && rules.rateSpike().elevation(before, observation, settings) >= ELEVATED);
+                learned && rules.rateSpike().isElevated(before, observation, settings));
         List<ProfileFinding> findings = judge(before, observation, learned, surging);
         long since = observation.time() - rules.corroborationWindow().toMillis();
         Corroboration corroboration = Corroboration.of(findings, before.signals(), since);

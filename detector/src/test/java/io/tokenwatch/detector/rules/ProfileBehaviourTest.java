@@ -421,6 +421,34 @@ class ProfileBehaviourTest {
     }
 
     @Test
+    void shouldDetectAScriptOnTheVictimsDeviceKeepingEveryIntervalBusyAtThePersonsOwnPace() {
+        Client laptop = berlinLaptop("laptop-1");
+        // Short visits: three a day, six requests within a minute or two each (18 a day, under one an hour).
+        for (int day = 0; day < 10; day++) {
+            for (int visit : new int[] {9, 13, 18}) {
+                for (int i = 0; i < 6; i++) {
+                    queue(request("visitor", laptop, DAY0 + day * DAY + visit * HOUR + i * 15 * SECOND)
+                            .route(ROUTES[0]));
+                }
+            }
+        }
+        flush();
+        assertSilent();
+
+        // A script on her laptop: one request every four minutes (15 an hour, 20× her average hour)
+        // for two hours, never more in ten minutes than one of her visits.
+        long t = DAY0 + 10 * DAY + 20 * HOUR;
+        for (int i = 0; i < 30; i++) {
+            detector.send(request("visitor", laptop, t + i * 4 * MINUTE).route(ROUTES[0]).build());
+        }
+
+        List<Alert> alerts = alerts();
+        assertThat(rules(alerts)).isNotEmpty().containsOnly(RateSpikeRule.NAME);
+        assertThat(alerts.get(0).unmapped().get("details").toString()).contains("test=coverage");
+        assertThat(revocations()).as("one signal: alert only").isEmpty();
+    }
+
+    @Test
     void shouldThrottleAScrapeWhenASecondSignalBacksIt() {
         Client laptop = berlinLaptop("laptop-1");
         for (int day = 0; day < 10; day++) {
