@@ -45,9 +45,9 @@ final class PeerActivity {
         };
     }
 
-    /** 3 peers and 10 % of the active members; 1,000 groups of 20,000 members. */
+    /** 3 peers and 4 % of the active members; 1,000 groups of 20,000 members. */
     static PeerActivity defaults() {
-        return new PeerActivity(3, 0.10, 1_000, 20_000);
+        return new PeerActivity(3, 0.04, 1_000, 20_000);
     }
 
     /** The group's key: issuer, service and route class. */

@@ -43,8 +43,11 @@ import java.util.Optional;
  * route class are elevated the same day (month-end reporting, 3–5× for a whole team), or it is a
  * month's last or first day and several are, the group is surging: every ratio and the CUSUM
  * reference are multiplied by {@code surgeFactor}, so a shared spike is not a per-user anomaly while
- * a 20–50× scrape still is. A strong {@link SignalFamily#VOLUME volume} signal: it alerts alone, and
- * throttles only with a second family (a volume spike from one's own device is an alert, not a
+ * a 20–50× scrape still is. A {@link SignalFamily#VOLUME volume} signal — strong for the 10-minute
+ * and 1-hour windows, the cumulative test and two hours of coverage, which alert alone; medium for the
+ * 6-hour window and one hour of coverage, which sustained honest work can also reach, so they alert
+ * only with a second medium signal (a new client, an anonymous network) — and it throttles only with
+ * a second family (a volume spike from one's own device is an alert, not a
  * lock-out). A baseline rule: silent during the learning period. Immutable; evaluation is stateless.
  *
  * @param floor           the least count per single interval that can fire (scaled by √n for n intervals)
@@ -209,9 +212,10 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
             double threshold = threshold(baselines[i], spans[i], ratios[i] * factor, floorFor(sizes[i]));
             if (observed > threshold) {
                 long minutes = settings.rateInterval().toMinutes() * sizes[i];
+                // Six hours above habit is what a busy honest day looks like too: it corroborates, alone it is observed.
                 return Optional.of(finding(observation, baselines[i], Math.round(observed), threshold,
                         Findings.describe(java.time.Duration.ofMinutes(minutes)), ratios[i] * factor, surging,
-                        "window"));
+                        "window", i < 2 ? Signal.Strength.STRONG : Signal.Strength.MEDIUM));
             }
         }
         if (isEstablished(rate)) {
@@ -321,7 +325,8 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     }
 
     private ProfileFinding finding(Observation observation, DecayedRate rate, long observed, double threshold,
-                                   String window, double times, boolean surging, String test) {
+                                   String window, double times, boolean surging, String test,
+                                   Signal.Strength strength) {
         String routeClass = observation.routeClass();
         String observedText = observed + " requests to " + routeClass + " within the last " + window;
         String baseline = isEstablished(rate)
@@ -333,8 +338,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         Figures figures = new Figures("requests_per_window", observed, observedText, Math.round(rate.mean()),
                 baseline, (long) Math.floor(threshold) + 1, thresholdText);
         Alert.Severity severity = observed >= 3 * threshold ? Alert.Severity.HIGH : Alert.Severity.MEDIUM;
-        return build(observation, rate, observedText, figures, severity, window, test, surging,
-                Signal.Strength.STRONG);
+        return build(observation, rate, observedText, figures, severity, window, test, surging, strength);
     }
 
     private ProfileFinding cusumFinding(Observation observation, DecayedRate rate, RecentCounts recent, double cusum,
