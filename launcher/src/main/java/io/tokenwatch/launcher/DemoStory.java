@@ -294,16 +294,16 @@ public final class DemoStory {
     }
 
     /**
-     * (b) One token from three networks within the replay window, on a second device while the victim
-     * keeps using it: two signs of a copy (networks and devices), so it is revoked, not only alerted.
+     * (b) One token from three networks within the replay window, the third on another device: two
+     * signs of a copy (networks and devices), so it is revoked, not only alerted.
      */
     private AttackOutcome replay(User victim) throws InterruptedException {
-        Client second = new Client("198.51.100.30", victim.home().country(), victim.home().lat(),
-                victim.home().lon(), "laptop-copy", victim.home().userAgent());
-        Client third = second.from("192.0.2.30");
-        println(String.format("[3/5] token replay: %s's token from %s on another device, %s again, then %s "
-                        + "(third network)", victim.name(), second.ip(), victim.home().ip(), third.ip()));
-        return attackOnToken("(b) token replayed from 3 networks", victim, third, List.of(second, victim.home()),
+        Client second = victim.home().from("198.51.100.30");
+        Client third = new Client("192.0.2.30", victim.home().country(), victim.home().lat(), victim.home().lon(),
+                "laptop-copy", victim.home().userAgent());
+        println(String.format("[3/5] token replay: %s's token from %s, then %s (third network, another device)",
+                victim.name(), second.ip(), third.ip()));
+        return attackOnToken("(b) token replayed from 3 networks", victim, third, List.of(second),
                 Set.of(TokenReplayRule.NAME));
     }
 
