@@ -252,7 +252,16 @@ class DetectorIntegrationTest {
                 Outcome.ACCEPTED,
                 new TokenUsageEvent.TokenFacts("b".repeat(64), true, jti, "alice", "https://issuer.example",
                         List.of("api"), now - 1000, now + 600_000, null, "k1", "ES256"),
-                new TokenUsageEvent.RequestFacts("GET", "/x", 200, ip, null, null, null));
+                new TokenUsageEvent.RequestFacts("GET", "/x", 200, ip, null, null,
+                        new TokenUsageEvent.Geo(countryOf(ip), null, null, null, null)));
+    }
+
+    /**
+     * A country per test network, so a token used from all three is two signs of a copy (three
+     * networks, three countries) and is revoked, not only alerted.
+     */
+    private static String countryOf(String ip) {
+        return ip.startsWith("198.") ? "DE" : ip.startsWith("203.") ? "AT" : "CH";
     }
 
     /** Reads {@code topic} from the start until a record whose value contains {@code marker}. */

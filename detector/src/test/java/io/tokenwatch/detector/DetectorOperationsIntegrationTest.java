@@ -216,7 +216,16 @@ class DetectorOperationsIntegrationTest {
                 Outcome.ACCEPTED,
                 new TokenUsageEvent.TokenFacts("b".repeat(64), true, jti, sub, ISS, List.of("api"), now - 1000,
                         now + 600_000, null, "k1", "ES256"),
-                new TokenUsageEvent.RequestFacts("GET", "/x", 200, ip, null, null, null));
+                new TokenUsageEvent.RequestFacts("GET", "/x", 200, ip, null, null,
+                        new TokenUsageEvent.Geo(countryOf(ip), null, null, null, null)));
+    }
+
+    /**
+     * A country per test network, so a token used from all three is two signs of a copy (three
+     * networks, three countries) and is revoked, not only alerted.
+     */
+    private static String countryOf(String ip) {
+        return ip.startsWith("198.") ? "DE" : ip.startsWith("203.") ? "AT" : "CH";
     }
 
     /** Waits until the detector's group has committed every usage record sent so far. */

@@ -293,12 +293,16 @@ public final class DemoStory {
                 Set.of(NewContextRule.NAME, ImpossibleTravelRule.NAME, ConcurrentUseRule.NAME));
     }
 
-    /** (b) One token from three networks within the replay window. */
+    /**
+     * (b) One token from three networks within the replay window, the third on another device: two
+     * signs of a copy (networks and devices), so it is revoked, not only alerted.
+     */
     private AttackOutcome replay(User victim) throws InterruptedException {
         Client second = victim.home().from("198.51.100.30");
-        Client third = victim.home().from("192.0.2.30");
-        println(String.format("[3/5] token replay: %s's token from %s, then %s (third network)", victim.name(),
-                second.ip(), third.ip()));
+        Client third = new Client("192.0.2.30", victim.home().country(), victim.home().lat(), victim.home().lon(),
+                "laptop-copy", victim.home().userAgent());
+        println(String.format("[3/5] token replay: %s's token from %s, then %s (third network, another device)",
+                victim.name(), second.ip(), third.ip()));
         return attackOnToken("(b) token replayed from 3 networks", victim, third, List.of(second),
                 Set.of(TokenReplayRule.NAME));
     }
@@ -397,14 +401,20 @@ public final class DemoStory {
         return outcome;
     }
 
-    /** (d) A subject far above the rate-spike floor: throttled, then refused with 429. */
+    /**
+     * (d) A script with the subject's token, far above the rate-spike floor and with a client family the
+     * subject never used: two signals, so throttled, then refused with 429 (volume alone only alerts).
+     */
     private AttackOutcome scraping(User scraper) throws InterruptedException {
-        long floor = RateSpikeRule.defaults().floor();
-        // The learning requests count in the same hourly interval: the spike trips the floor this many requests in.
+        // Until a route class has a baseline, five times the floor per 10 minutes applies.
+        long floor = 5 * RateSpikeRule.defaults().floor();
+        Client script = new Client(scraper.home().ip(), scraper.home().country(), scraper.home().lat(),
+                scraper.home().lon(), scraper.home().device(), "python-requests/2.32");
+        // The learning requests count in the same sliding window: the spike trips the floor this many requests in.
         int tripAt = (int) (floor + 1 - LEARNING_REQUESTS_PER_USER);
         int burst = tripAt + 20;
-        println(String.format("[5/5] scraping: %s's token sends %d requests at full speed (rate-spike floor %d per"
-                + " hour), then keeps going", scraper.name(), burst, floor));
+        println(String.format("[5/5] scraping: a script with %s's token sends %d requests at full speed (rate-spike "
+                + "floor %d per 10 min), then keeps going", scraper.name(), burst, floor));
         openBar("      scraping", burst);
         long since = System.currentTimeMillis();
         long t0 = since;
@@ -413,7 +423,7 @@ public final class DemoStory {
             if (i == tripAt) {
                 t0 = System.currentTimeMillis();
             }
-            int status = send(scraper.token(), scraper.home(), scraper.name());
+            int status = send(scraper.token(), script, scraper.name());
             if (i == 1) {
                 before = status;
             }
@@ -424,7 +434,7 @@ public final class DemoStory {
         Long containedAt = null;
         long deadline = System.nanoTime() + ATTACK_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            int status = send(scraper.token(), scraper.home(), scraper.name());
+            int status = send(scraper.token(), script, scraper.name());
             if (status != 200) {
                 after = status;
                 containedAt = System.currentTimeMillis();

@@ -3,14 +3,15 @@ package io.tokenwatch.detector.profile;
 import java.util.Arrays;
 
 /**
- * When in the day (UTC) a subject is active: 24 bins of request counts, decayed by elapsed time with
- * a half-life, so last month's night shift fades and this month's rhythm takes over. UTC rather than
- * the user's zone because the histogram is per user: a rhythm is a rhythm in any zone; a daylight
- * saving shift moves it by one bin, which {@link #shareAround(int)} tolerates. Immutable (the bins
- * are copied in and out).
+ * When in the day a subject is active, in the subject's learned local time
+ * ({@link UserProfile#utcOffset()}): 24 bins of request counts, decayed by elapsed time with a
+ * half-life, so last month's night shift fades and this month's rhythm takes over. Local rather than
+ * UTC so a person who travels to another zone keeps their rhythm (09:00 is 09:00 in Tokyo too); a
+ * daylight-saving shift or a zone guessed an hour off moves it by a bin, which the tolerance of
+ * {@link #shareAround(int, int)} absorbs. Immutable (the bins are copied in and out).
  *
  * @param updatedAt the time the bins are decayed to, epoch ms
- * @param bins      24 decayed counts, bin {@code h} for requests in hour {@code h} UTC
+ * @param bins      24 decayed counts, bin {@code h} for requests in local hour {@code h}
  */
 public record HourHistogram(long updatedAt, float[] bins) {
 
@@ -30,7 +31,12 @@ public record HourHistogram(long updatedAt, float[] bins) {
 
     /** The UTC hour of {@code epochMillis}. */
     public static int hourOf(long epochMillis) {
-        return (int) Math.floorMod(Math.floorDiv(epochMillis, HOUR_MILLIS), HOURS);
+        return hourOf(epochMillis, 0);
+    }
+
+    /** The hour of {@code epochMillis} at UTC offset {@code offsetHours}. */
+    public static int hourOf(long epochMillis, int offsetHours) {
+        return (int) Math.floorMod(Math.floorDiv(epochMillis, HOUR_MILLIS) + offsetHours, HOURS);
     }
 
     @Override
@@ -38,8 +44,13 @@ public record HourHistogram(long updatedAt, float[] bins) {
         return bins.clone();
     }
 
-    /** One request at {@code time}: older counts decay to {@code time}, then its hour gains 1. */
+    /** One request at {@code time}, in UTC hour terms (see {@link #observe(long, int, double)}). */
     public HourHistogram observe(long time, double halfLifeMillis) {
+        return observe(time, hourOf(time), halfLifeMillis);
+    }
+
+    /** One request at {@code time}, local hour {@code hour}: older counts decay to {@code time}, then the hour gains 1. */
+    public HourHistogram observe(long time, int hour, double halfLifeMillis) {
         float[] next = bins.clone();
         long to = Math.max(time, updatedAt);
         if (time > updatedAt) {
@@ -50,7 +61,7 @@ public record HourHistogram(long updatedAt, float[] bins) {
         }
         // A late request counts as much as it would have counted then, decayed to now.
         double weight = time >= updatedAt ? 1 : Math.pow(2, -(updatedAt - time) / halfLifeMillis);
-        next[hourOf(time)] += (float) weight;
+        next[hour] += (float) weight;
         return new HourHistogram(to, next);
     }
 
@@ -72,6 +83,23 @@ public record HourHistogram(long updatedAt, float[] bins) {
             return 1;
         }
         double around = bins[hour] + 0.5 * (bins[Math.floorMod(hour - 1, HOURS)] + bins[(hour + 1) % HOURS]);
+        return around / total;
+    }
+
+    /**
+     * The share of activity within {@code tolerance} hours either side of {@code hour} (circular: 23
+     * and 01 are neighbours), so a shift worker's early start or a zone an hour off is not unusual.
+     * 1 when nothing has been learned.
+     */
+    public double shareAround(int hour, int tolerance) {
+        double total = total();
+        if (total <= 0) {
+            return 1;
+        }
+        double around = 0;
+        for (int d = -tolerance; d <= tolerance; d++) {
+            around += bins[Math.floorMod(hour + d, HOURS)];
+        }
         return around / total;
     }
 

@@ -40,12 +40,12 @@ public record ProfileSettings(ProfileLimits limits, RouteClasses routeClasses, D
     }
 
     /**
-     * Default caps; first-segment route classes; hourly rates with a 7-day half-life; hours with a
+     * Default caps; first-segment route classes; 10-minute rate intervals with a 7-day half-life; hours with a
      * 14-day half-life; 100 km places; learning 50 events over 3 days; expiry after 30 idle days,
      * looked for hourly.
      */
     public static ProfileSettings defaults() {
-        return new ProfileSettings(ProfileLimits.defaults(), RouteClasses.firstSegment(), Duration.ofHours(1),
+        return new ProfileSettings(ProfileLimits.defaults(), RouteClasses.firstSegment(), Duration.ofMinutes(10),
                 Duration.ofDays(7), Duration.ofDays(14), 100, LearningPeriod.defaults(), Duration.ofDays(30),
                 Duration.ofHours(1));
     }

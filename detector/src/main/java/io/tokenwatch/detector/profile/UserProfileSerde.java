@@ -28,7 +28,15 @@ import java.util.function.Function;
  * networks and devices (8-byte hash, last seen minute), user-agent families (ordinal byte, last seen
  * minute); the hour histogram (updated-at ms varint, a 3-byte mask of non-zero bins, a float per
  * non-zero bin); places (lat, lon floats, country, network hash, last seen ms varint). Strings are a
- * length byte and UTF-8 (length 0 is null). Times in minutes are exact because everything stored in
+ * length byte and UTF-8 (length 0 is null).
+ *
+ * <p>Format version 2 (written now; version 1 is still read, its new parts empty) adds: per route
+ * rate, the recent interval counts (count byte, varints), the cumulative excess (float), the hourly
+ * baseline and the busy intervals per busy hour (each as a route rate); per place,
+ * the accuracy radius (varint) and the holder hash (8 bytes); then the network trails (count; each a
+ * holder hash, the client hash, a hop count and per hop the network hash, a wobbly byte and last seen ms varint), the
+ * recent signals (count; family byte, weight byte, time ms varint), the anonymizer bit set (byte) and
+ * the UTC offset plus 64 (byte). Times in minutes are exact because everything stored in
  * minutes is rounded to the minute when learned.
  *
  * <p>{@code null} maps to {@code null}. Bytes that are not a profile of a known version raise
@@ -37,7 +45,10 @@ import java.util.function.Function;
 public final class UserProfileSerde implements Serde<UserProfile>, Serializer<UserProfile>,
         Deserializer<UserProfile> {
 
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    /** The first format: no recent intervals, holders, trails, signals, anonymizers or offset. */
+    static final byte VERSION_1 = 1;
+    private static final int OFFSET_BIAS = 64;
     private static final long MINUTE = 60_000L;
     private static final int FLAG_THROTTLED = 1;
     private static final int FLAG_REVOKED_TOKEN = 2;
@@ -72,6 +83,14 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             out.varLong(minutes(rate.lastFolded()));
             out.varLong(minutes(rate.currentStart()));
             out.varLong(rate.currentCount());
+            RecentCounts recent = route.recent();
+            out.count(recent.length());
+            for (int i = 0; i < recent.length(); i++) {
+                out.varLong(recent.count(i));
+            }
+            out.floatValue(recent.cusum());
+            out.rate(route.hourly());
+            out.rate(route.coverage());
         }
         out.sightings(profile.countries(), out::string);
         out.sightings(profile.networks(), out::fixedLong);
@@ -101,7 +120,28 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             out.string(place.country());
             out.fixedLong(place.network());
             out.varLong(place.lastSeen());
+            out.varLong(place.radiusKm());
+            out.fixedLong(place.holder());
         }
+        out.count(profile.trails().size());
+        for (NetworkTrail trail : profile.trails()) {
+            out.fixedLong(trail.holder());
+            out.fixedLong(trail.client());
+            out.count(trail.hops().size());
+            for (NetworkTrail.Hop hop : trail.hops()) {
+                out.fixedLong(hop.network());
+                out.byteValue(hop.wobbly() ? 1 : 0);
+                out.varLong(hop.lastSeen());
+            }
+        }
+        out.count(profile.signals().size());
+        for (RecentSignal signal : profile.signals()) {
+            out.byteValue(signal.family());
+            out.byteValue(signal.weight());
+            out.varLong(signal.time());
+        }
+        out.byteValue(profile.anonymizers());
+        out.byteValue(profile.utcOffset() + OFFSET_BIAS);
         return out.toByteArray();
     }
 
@@ -121,7 +161,8 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
 
     private static UserProfile read(ByteBuffer in) {
         byte version = in.get();
-        if (version != VERSION) {
+        boolean v1 = version == VERSION_1;
+        if (version != VERSION && !v1) {
             throw new IllegalArgumentException("unknown format version " + version);
         }
         int flags = in.get() & 0xff;
@@ -141,8 +182,22 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             long lastFolded = varLong(in) * MINUTE;
             long currentStart = varLong(in) * MINUTE;
             int currentCount = Math.toIntExact(varLong(in));
+            RecentCounts recent = RecentCounts.empty(0);
+            DecayedRate hourly = DecayedRate.startingAt(Math.floorDiv(currentStart, UserProfile.HOUR_MILLIS)
+                    * UserProfile.HOUR_MILLIS);
+            DecayedRate coverage = hourly;
+            if (!v1) {
+                int[] counts = new int[in.get() & 0xff];
+                for (int c = 0; c < counts.length; c++) {
+                    counts[c] = Math.toIntExact(varLong(in));
+                }
+                recent = new RecentCounts(counts, in.getFloat());
+                hourly = rate(in);
+                coverage = rate(in);
+            }
             routes.add(new UserProfile.RouteRate(requireText(name),
-                    new DecayedRate(weight, mean, spread, intervals, lastFolded, currentStart, currentCount)));
+                    new DecayedRate(weight, mean, spread, intervals, lastFolded, currentStart, currentCount), recent,
+                    hourly, coverage));
         }
         LastSeen<String> countries = sightings(in, b -> requireText(string(b)));
         LastSeen<Long> networks = sightings(in, ByteBuffer::getLong);
@@ -159,13 +214,50 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
         int placeCount = in.get() & 0xff;
         List<Place> places = new ArrayList<>(placeCount);
         for (int i = 0; i < placeCount; i++) {
-            places.add(new Place(in.getFloat(), in.getFloat(), string(in), in.getLong(), varLong(in)));
+            float lat = in.getFloat();
+            float lon = in.getFloat();
+            String country = string(in);
+            long network = in.getLong();
+            long seen = varLong(in);
+            int radius = v1 ? 0 : Math.toIntExact(varLong(in));
+            long holder = v1 ? 0 : in.getLong();
+            places.add(new Place(lat, lon, country, network, seen, radius, holder));
+        }
+        List<NetworkTrail> trails = new ArrayList<>();
+        List<RecentSignal> signals = new ArrayList<>();
+        int anonymizers = 0;
+        int utcOffset = UserProfile.UNKNOWN_OFFSET;
+        if (!v1) {
+            int trailCount = in.get() & 0xff;
+            for (int i = 0; i < trailCount; i++) {
+                long holder = in.getLong();
+                long client = in.getLong();
+                int hopCount = in.get() & 0xff;
+                List<NetworkTrail.Hop> hops = new ArrayList<>(hopCount);
+                for (int h = 0; h < hopCount; h++) {
+                    hops.add(new NetworkTrail.Hop(in.getLong(), in.get() != 0, varLong(in)));
+                }
+                trails.add(new NetworkTrail(holder, hops, client));
+            }
+            int signalCount = in.get() & 0xff;
+            for (int i = 0; i < signalCount; i++) {
+                signals.add(new RecentSignal(in.get() & 0xff, in.get() & 0xff, varLong(in)));
+            }
+            anonymizers = in.get() & 0xff;
+            utcOffset = (in.get() & 0xff) - OFFSET_BIAS;
         }
         if (in.hasRemaining()) {
             throw new IllegalArgumentException(in.remaining() + " trailing bytes");
         }
         return new UserProfile(firstSeen, lastSeen, events, routes, countries, networks, devices, userAgents,
-                new HourHistogram(updatedAt, bins), places, throttledUntil, revokedToken);
+                new HourHistogram(updatedAt, bins), places, throttledUntil, revokedToken, trails, signals,
+                anonymizers, utcOffset);
+    }
+
+    /** A rate as {@code Writer#rate} writes it: weight, mean, spread, intervals, minutes, count. */
+    private static DecayedRate rate(ByteBuffer in) {
+        return new DecayedRate(in.getFloat(), in.getFloat(), in.getFloat(), Math.toIntExact(varLong(in)),
+                varLong(in) * MINUTE, varLong(in) * MINUTE, Math.toIntExact(varLong(in)));
     }
 
     private static <K> LastSeen<K> sightings(ByteBuffer in, Function<ByteBuffer, K> value) {
@@ -286,6 +378,16 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             }
             bytes.write(utf8.length);
             bytes.writeBytes(utf8);
+        }
+
+        void rate(DecayedRate rate) {
+            floatValue(rate.weight());
+            floatValue(rate.mean());
+            floatValue(rate.spread());
+            varLong(rate.intervals());
+            varLong(minutes(rate.lastFolded()));
+            varLong(minutes(rate.currentStart()));
+            varLong(rate.currentCount());
         }
 
         <K> void sightings(LastSeen<K> seen, java.util.function.Consumer<K> value) {

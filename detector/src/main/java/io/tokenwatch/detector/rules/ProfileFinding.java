@@ -20,10 +20,12 @@ import java.util.Objects;
  * @param evidences facts besides the triggering request (e.g. the previous located request)
  * @param attacks   MITRE ATT&amp;CK mapping
  * @param details   rule-specific facts for {@code unmapped.details}
+ * @param signals   the evidence it rests on, by family and strength, which decides whether it is
+ *                  published and whether it may contain ({@link Corroboration})
  */
 record ProfileFinding(String rule, String version, Alert.Severity severity, String title, String desc,
                       String summary, Figures figures, List<Alert.Evidence> evidences, List<Alert.Attack> attacks,
-                      Map<String, Object> details) {
+                      Map<String, Object> details, List<Signal> signals) {
 
     /** Use of a genuine token by someone else. */
     static final Alert.Attack TOKEN_USE = new Alert.Attack("15.1",
@@ -37,5 +39,9 @@ record ProfileFinding(String rule, String version, Alert.Severity severity, Stri
         evidences = List.copyOf(evidences);
         attacks = List.copyOf(attacks);
         details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+        signals = List.copyOf(signals);
+        if (signals.isEmpty()) {
+            throw new IllegalArgumentException("a finding rests on at least one signal");
+        }
     }
 }

@@ -3,138 +3,375 @@ package io.tokenwatch.detector.rules;
 import io.tokenwatch.detector.profile.DecayedRate;
 import io.tokenwatch.detector.profile.Observation;
 import io.tokenwatch.detector.profile.ProfileSettings;
+import io.tokenwatch.detector.profile.RateJudge;
+import io.tokenwatch.detector.profile.RecentCounts;
 import io.tokenwatch.detector.profile.UserProfile;
 import io.tokenwatch.schemas.Alert;
 
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Rate spike: more requests of one subject to one route class in the current interval than
- * {@code max(floor, mean + k·σ, ratio × mean)} of its learned busy intervals ({@link DecayedRate}).
- * The seed's monitor used {@code ratio} 3.0 against an hourly baseline. While a route class has fewer
- * than {@code minIntervals} busy intervals learned, its mean and σ mean little and only the floor
- * applies. A baseline rule: silent during the learning period. Immutable; evaluation is stateless.
+ * Rate spike: a subject's requests to one route class far above its own baseline, judged two ways.
  *
- * @param floor        the least count that can ever fire, per interval
- * @param k            how many standard deviations above the mean fire
- * @param ratio        how many times the mean fires
- * @param minIntervals busy intervals a route class needs before mean and σ count
+ * <ul>
+ *   <li><b>Tail test over sliding windows</b> of 1, {@code mediumIntervals} and {@code longIntervals}
+ *       rate intervals (10 min, 1 h and 6 h by default): a window fires above
+ *       {@code max(floor·n^¼, ratioₙ·n·μ, n·μ + k·σ·√n)}, μ and σ being the subject's mean and deviation
+ *       per busy interval ({@link DecayedRate}) for the shortest window and per busy hour (n in hours)
+ *       for the others, since a light user's active hour holds far fewer requests than six busy
+ *       10-minute intervals. Windows slide (the oldest interval counts in
+ *       proportion to the part still inside), so a burst split across an hour boundary counts whole.
+ *       The floor is small (20 per 10 min), so a script scraping from a light user's own device at
+ *       20–50× that user's baseline fires, which the seed's 100-per-calendar-hour floor hid. Until a
+ *       route class has {@code minIntervals} busy intervals only five times the floor applies.</li>
+ *   <li><b>Cumulative test</b> (one-sided CUSUM): each finished interval adds
+ *       {@code (count − (cusumReference·μ + σ/2)) / max(σ, √μ, 1)}, at most a quarter of the limit
+ *       (one burst is the windows' job), never going below 0 (idle intervals pull it down); at
+ *       {@code cusumLimit} it fires. This catches low-and-slow scraping at
+ *       3–4× the baseline kept up for hours, which no single window shows.</li>
+ *   <li><b>Coverage test</b>: busy intervals in the last two hours (one hour) against the subject's
+ *       busy intervals per busy hour. A script on the victim's own device at 20–50× the person's
+ *       average hourly volume may not beat the person's busiest hour in count, but it keeps every
+ *       interval busy for hours, which a person's short visits never do.</li>
+ * </ul>
+ *
+ * <p>Peer and calendar awareness ({@link PeerActivity}): when many users of one issuer, service and
+ * route class are elevated the same day (month-end reporting, 3–5× for a whole team), or it is a
+ * month's last or first day and several are, the group is surging: every ratio and the CUSUM
+ * reference are multiplied by {@code surgeFactor}, so a shared spike is not a per-user anomaly while
+ * a 20–50× scrape still is. A {@link SignalFamily#VOLUME volume} signal — strong for the 10-minute
+ * and 1-hour windows, the cumulative test and two hours of coverage, which alert alone; medium for the
+ * 6-hour window and one hour of coverage, which sustained honest work can also reach, so they alert
+ * only with a second medium signal (a new client, an anonymous network) — and it throttles only with
+ * a second family (a volume spike from one's own device is an alert, not a
+ * lock-out). A baseline rule: silent during the learning period. Immutable; evaluation is stateless.
+ *
+ * @param floor           the least count per single interval that can fire (scaled by √n for n intervals)
+ * @param k               standard deviations above the window's expectation that fire
+ * @param ratio           how many times the expectation fires in a single interval
+ * @param minIntervals    busy intervals a route class needs before mean and σ count
+ * @param mediumIntervals intervals in the medium window (6 × 10 min = 1 h)
+ * @param mediumRatio     how many times the expectation fires in the medium window
+ * @param longIntervals   intervals in the long window (36 × 10 min = 6 h); also how many are kept
+ * @param longRatio       how many times the expectation fires in the long window
+ * @param cusumReference  multiple of the mean above which an interval adds to the cumulative excess
+ * @param cusumLimit      cumulative excess, in deviations, that fires
+ * @param surgeFactor     how much every ratio and the reference grow while the subject's peer group surges
  */
-public record RateSpikeRule(long floor, double k, double ratio, int minIntervals) {
+public record RateSpikeRule(long floor, double k, double ratio, int minIntervals, int mediumIntervals,
+                            double mediumRatio, int longIntervals, double longRatio, double cusumReference,
+                            double cusumLimit, double surgeFactor) {
 
     public static final String NAME = "rate_spike";
-    public static final String VERSION = "1";
+    public static final String VERSION = "2";
+    /** Peer awareness: what makes a member of a group elevated (see {@link #isElevated}). */
+    private static final double ELEVATED_RATIO = 2.5;
+    private static final int ELEVATED_LEAST = 10;
 
     public RateSpikeRule {
         if (floor < 1) {
             throw new IllegalArgumentException("floor must be at least 1");
         }
-        if (!(k >= 0) || !(ratio >= 1)) {
-            throw new IllegalArgumentException("k must not be negative and ratio must be at least 1");
+        if (!(k >= 0) || !(ratio >= 1) || !(mediumRatio >= 1) || !(longRatio >= 1)) {
+            throw new IllegalArgumentException("k must not be negative and ratios must be at least 1");
         }
         if (minIntervals < 1) {
             throw new IllegalArgumentException("min intervals must be at least 1");
         }
-    }
-
-    /** Floor 100 per interval, k 3, ratio 3.0 (the seed's), 5 busy intervals before the baseline counts. */
-    public static RateSpikeRule defaults() {
-        return new RateSpikeRule(100, 3, 3.0, 5);
-    }
-
-    public RateSpikeRule withFloor(long value) {
-        return new RateSpikeRule(value, k, ratio, minIntervals);
-    }
-
-    public RateSpikeRule withK(double value) {
-        return new RateSpikeRule(floor, value, ratio, minIntervals);
-    }
-
-    public RateSpikeRule withRatio(double value) {
-        return new RateSpikeRule(floor, k, value, minIntervals);
-    }
-
-    public RateSpikeRule withMinIntervals(int value) {
-        return new RateSpikeRule(floor, k, ratio, value);
-    }
-
-    /** The count per interval above which {@code rate} fires. */
-    public double threshold(DecayedRate rate) {
-        if (!isEstablished(rate)) {
-            return floor;
+        if (mediumIntervals < 2 || longIntervals <= mediumIntervals || longIntervals > 255) {
+            throw new IllegalArgumentException("windows must satisfy 2 <= medium < long <= 255 intervals");
         }
-        return Math.max(floor, Math.max(rate.mean() + k * rate.stdDev(), ratio * rate.mean()));
+        if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1)) {
+            throw new IllegalArgumentException("cusum reference >= 1, limit > 0 and surge factor >= 1 required");
+        }
     }
 
     /**
-     * The most an interval may add to {@code rate} when it is folded in: its threshold once the
-     * baseline is established, so a flagged spike does not become the new normal; a real lasting rise
-     * still moves the mean, by up to {@code ratio} per interval.
+     * Floor 20, k 4, 6× in 10 min, 5× in 1 h and 4× in 6 h of the busy-hour baseline (with 10-minute
+     * intervals), 6 busy intervals
+     * before the baseline counts; CUSUM above 2× the mean firing at 12 deviations; peers surging
+     * double every ratio.
      */
-    public double foldCap(DecayedRate rate) {
-        return isEstablished(rate) ? threshold(rate) : Double.MAX_VALUE;
+    public static RateSpikeRule defaults() {
+        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0);
+    }
+
+    public RateSpikeRule withFloor(long value) {
+        return new RateSpikeRule(value, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals, longRatio,
+                cusumReference, cusumLimit, surgeFactor);
+    }
+
+    public RateSpikeRule withK(double value) {
+        return new RateSpikeRule(floor, value, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, cusumReference, cusumLimit, surgeFactor);
+    }
+
+    public RateSpikeRule withRatio(double value) {
+        return new RateSpikeRule(floor, k, value, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, cusumReference, cusumLimit, surgeFactor);
+    }
+
+    public RateSpikeRule withMinIntervals(int value) {
+        return new RateSpikeRule(floor, k, ratio, value, mediumIntervals, mediumRatio, longIntervals, longRatio,
+                cusumReference, cusumLimit, surgeFactor);
+    }
+
+    public RateSpikeRule withCusum(double reference, double limit) {
+        return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, reference, limit, surgeFactor);
+    }
+
+    public RateSpikeRule withSurgeFactor(double value) {
+        return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, cusumReference, cusumLimit, value);
+    }
+
+    /** The bookkeeping judge for a subject whose peer group is ({@code surging}) or is not surging. */
+    public RateJudge judge(boolean surging) {
+        double factor = surging ? surgeFactor : 1;
+        return new RateJudge() {
+            @Override
+            public double foldCap(DecayedRate baseline) {
+                return isEstablished(baseline) ? threshold(baseline, 1, ratio * factor, floor) : Double.MAX_VALUE;
+            }
+
+            @Override
+            public float cusum(float before, DecayedRate baseline, int count, long idleIntervals) {
+                if (!isEstablished(baseline)) {
+                    return 0;
+                }
+                double reference = reference(baseline, factor);
+                double scale = scale(baseline);
+                // Winsorised: one bursty interval adds at most a quarter of the limit, so the cumulative
+                // test needs volume kept up over several intervals (a single burst is the windows' job).
+                double step = Math.min(cusumLimit / 4, (count - reference) / scale);
+                double after = Math.max(0, before + step);
+                after = Math.max(0, after - Math.min(idleIntervals, longIntervals) * reference / scale);
+                return (float) after;
+            }
+
+            @Override
+            public int recentIntervals() {
+                return longIntervals;
+            }
+
+            @Override
+            public double hourlyFoldCap(DecayedRate baseline) {
+                return isEstablished(baseline) ? threshold(baseline, 1, mediumRatio * factor, floorFor(mediumIntervals))
+                        : Double.MAX_VALUE;
+            }
+        };
+    }
+
+    /**
+     * Whether the subject's current traffic to the route class is well above its own habit, for peer
+     * awareness: the last hour above both 2.5× and 3σ over its busy-hour baseline (and at least 10
+     * requests), or the cumulative excess half-way to its limit. A statistical excess, not a ratio
+     * alone, so bursty people with two visits in one hour do not make every group look like it surges.
+     */
+    boolean isElevated(UserProfile profile, Observation observation, ProfileSettings settings) {
+        Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
+        if (found.isEmpty() || !isEstablished(found.get().hourly())) {
+            return false;
+        }
+        UserProfile.RouteRate route = found.get();
+        DecayedRate hourly = route.hourly();
+        double span = hours(mediumIntervals, settings);
+        double expected = span * hourly.mean();
+        double count = window(route, mediumIntervals, elapsedFraction(route.rate(), observation.time(), settings));
+        boolean byWindow = count >= ELEVATED_LEAST && count > ELEVATED_RATIO * expected
+                && count > expected + 3 * hourly.stdDev() * Math.sqrt(span);
+        return byWindow || route.recent().cusum() >= cusumLimit / 2;
+    }
+
+    /**
+     * Judges the request {@code observation} against {@code profile} as rolled to its interval and
+     * before it is learned; {@code surging} when the subject's peer group surges today.
+     */
+    Optional<ProfileFinding> evaluate(UserProfile profile, Observation observation, ProfileSettings settings,
+                                      boolean surging) {
+        Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
+        if (found.isEmpty()) {
+            return Optional.empty();
+        }
+        UserProfile.RouteRate route = found.get();
+        DecayedRate rate = route.rate();
+        double factor = surging ? surgeFactor : 1;
+        double fraction = elapsedFraction(rate, observation.time(), settings);
+        int[] sizes = {1, mediumIntervals, longIntervals};
+        double[] ratios = {ratio, mediumRatio, longRatio};
+        // The shortest window is judged per busy interval; windows of an hour or more per busy hour.
+        DecayedRate[] baselines = {rate, route.hourly(), route.hourly()};
+        double[] spans = {1, hours(mediumIntervals, settings), hours(longIntervals, settings)};
+        for (int i = 0; i < sizes.length; i++) {
+            double observed = window(route, sizes[i], fraction);
+            double threshold = threshold(baselines[i], spans[i], ratios[i] * factor, floorFor(sizes[i]));
+            if (observed > threshold) {
+                long minutes = settings.rateInterval().toMinutes() * sizes[i];
+                // Six hours above habit is what a busy honest day looks like too: it corroborates, alone it is observed.
+                return Optional.of(finding(observation, baselines[i], Math.round(observed), threshold,
+                        Findings.describe(java.time.Duration.ofMinutes(minutes)), ratios[i] * factor, surging,
+                        "window", i < 2 ? Signal.Strength.STRONG : Signal.Strength.MEDIUM));
+            }
+        }
+        if (isEstablished(rate)) {
+            double cusum = route.recent().cusum();
+            if (cusum >= cusumLimit) {
+                return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
+            }
+        }
+        return coverageFinding(observation, route, factor, surging, settings);
+    }
+
+    /**
+     * The coverage test: how many of the intervals of the last two hours (one hour) were busy, against
+     * the subject's busy intervals per busy hour. A person's visits are a few minutes long; a script on
+     * their device keeps every interval busy, even at the person's own pace. At least 8 of 12 intervals
+     * and more than {@code 2·μ + max(k·σ·√2, 2)} busy in two hours is strong; 5 of 6 and more than
+     * {@code μ + max(k·σ, 1)} in one hour is medium (it alerts with a second medium signal, such as a new
+     * client family). Both grow by the surge factor while the peer group surges.
+     */
+    private Optional<ProfileFinding> coverageFinding(Observation observation, UserProfile.RouteRate route,
+                                                     double factor, boolean surging, ProfileSettings settings) {
+        DecayedRate coverage = route.coverage();
+        if (!isEstablished(coverage)) {
+            return Optional.empty();
+        }
+        int perHour = (int) Math.max(1, UserProfile.HOUR_MILLIS / settings.rateInterval().toMillis());
+        int[] hours = {2, 1};
+        int[] least = {(2 * 2 * perHour + 2) / 3, perHour - 1};
+        for (int i = 0; i < hours.length; i++) {
+            int n = hours[i] * perHour;
+            int busy = 1;
+            for (int j = 0; j < n - 1; j++) {
+                busy += route.recent().count(j) > 0 ? 1 : 0;
+            }
+            double expected = hours[i] * coverage.mean();
+            // Strictly above the tail, by at least one interval per hour: someone busy in every interval as a
+            // rule can never exceed their own habit.
+            double tail = (expected + Math.max(k * coverage.stdDev() * Math.sqrt(hours[i]), hours[i])) * factor;
+            double threshold = Math.max(least[i] * factor, Math.floor(tail) + 1);
+            if (busy >= threshold) {
+                String window = Findings.describe(settings.rateInterval().multipliedBy(n));
+                String observedText = String.format(Locale.ROOT, "requests to %s in %d of the last %d intervals (%s); "
+                        + "usually %.1f busy intervals per busy hour", observation.routeClass(), busy, n, window,
+                        coverage.mean());
+                Figures figures = new Figures("busy_intervals", busy, observedText, Math.round(expected),
+                        String.format(Locale.ROOT, "%.1f (σ %.1f) busy intervals per busy hour", coverage.mean(),
+                                coverage.stdDev()), (long) Math.ceil(threshold),
+                        String.format(Locale.ROOT, "at least max(%d, expectation + %.1fσ)%s busy intervals in %s",
+                                least[i], k, surging ? " × the surge factor (peer group surging)" : "", window));
+                return Optional.of(build(observation, route.rate(), observedText, figures, Alert.Severity.MEDIUM,
+                        window, "coverage", surging, i == 0 ? Signal.Strength.STRONG : Signal.Strength.MEDIUM));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The count above which a window spanning {@code n} of {@code baseline}'s intervals fires at
+     * {@code times} the expectation, never below {@code floorN}.
+     */
+    double threshold(DecayedRate baseline, double n, double times, double floorN) {
+        if (!isEstablished(baseline)) {
+            return 5 * floorN;
+        }
+        double expected = n * baseline.mean();
+        return Math.max(floorN, Math.max(times * expected, expected + k * baseline.stdDev() * Math.sqrt(n)));
+    }
+
+    /** The floor of a window of {@code n} intervals: the single-interval floor grown by the fourth root of n. */
+    double floorFor(int n) {
+        return floor * Math.sqrt(Math.sqrt(n));
+    }
+
+    private static double hours(int intervals, ProfileSettings settings) {
+        return intervals * settings.rateInterval().toMillis() / (double) UserProfile.HOUR_MILLIS;
     }
 
     private boolean isEstablished(DecayedRate rate) {
         return rate.intervals() >= minIntervals;
     }
 
+    private double reference(DecayedRate rate, double factor) {
+        return cusumReference * factor * rate.mean() + 0.5 * rate.stdDev();
+    }
+
+    private static double scale(DecayedRate rate) {
+        return Math.max(1, Math.max(rate.stdDev(), Math.sqrt(rate.mean())));
+    }
+
+    private static double elapsedFraction(DecayedRate rate, long time, ProfileSettings settings) {
+        double f = (time - rate.currentStart()) / (double) settings.rateInterval().toMillis();
+        return Math.max(0, Math.min(1, f));
+    }
+
     /**
-     * Judges the request {@code observation} against {@code profile} as rolled to its interval and
-     * before it is learned.
+     * Requests in the sliding window of {@code n} intervals ending now, this request included: the
+     * interval in progress, the {@code n − 1} before it, and the part of the one before those still
+     * inside the window.
      */
-    Optional<ProfileFinding> evaluate(UserProfile profile, Observation observation, ProfileSettings settings) {
-        Optional<DecayedRate> found = profile.rate(observation.routeClass());
-        if (found.isEmpty()) {
-            return Optional.empty();
+    private static double window(UserProfile.RouteRate route, int n, double fraction) {
+        RecentCounts recent = route.recent();
+        double count = route.rate().currentCount() + 1;
+        for (int i = 0; i < n - 1; i++) {
+            count += recent.count(i);
         }
-        DecayedRate rate = found.get();
-        long observed = (long) rate.currentCount() + 1;
-        double threshold = threshold(rate);
-        if (observed <= threshold) {
-            return Optional.empty();
-        }
-        String interval = Findings.describe(settings.rateInterval());
+        return count + recent.count(n - 1) * (1 - fraction);
+    }
+
+    private ProfileFinding finding(Observation observation, DecayedRate rate, long observed, double threshold,
+                                   String window, double times, boolean surging, String test,
+                                   Signal.Strength strength) {
         String routeClass = observation.routeClass();
-        String observedText = observed + " requests to " + routeClass + " within the current " + interval;
-        Figures figures = new Figures("requests_per_interval", observed, observedText, Math.round(rate.mean()),
-                baselineText(rate, interval), (long) Math.floor(threshold) + 1, thresholdText(rate, threshold, interval));
+        String observedText = observed + " requests to " + routeClass + " within the last " + window;
+        String baseline = isEstablished(rate)
+                ? String.format(Locale.ROOT, "mean %.1f (σ %.1f) requests per busy interval over %d intervals",
+                rate.mean(), rate.stdDev(), rate.intervals())
+                : rate.intervals() + " busy intervals learned, fewer than " + minIntervals + ": only the floor applies";
+        String thresholdText = String.format(Locale.ROOT, "above %.1f per %s = max(floor, %.1f × expectation, "
+                + "expectation + %.1fσ)%s", threshold, window, times, k, surging ? " (peer group surging)" : "");
+        Figures figures = new Figures("requests_per_window", observed, observedText, Math.round(rate.mean()),
+                baseline, (long) Math.floor(threshold) + 1, thresholdText);
+        Alert.Severity severity = observed >= 3 * threshold ? Alert.Severity.HIGH : Alert.Severity.MEDIUM;
+        return build(observation, rate, observedText, figures, severity, window, test, surging, strength);
+    }
+
+    private ProfileFinding cusumFinding(Observation observation, DecayedRate rate, RecentCounts recent, double cusum,
+                                        double factor, boolean surging, ProfileSettings settings) {
+        String observedText = String.format(Locale.ROOT, "sustained volume to %s: cumulative excess %.1f deviations "
+                + "above %.1f× the baseline", observation.routeClass(), cusum, cusumReference * factor);
+        Figures figures = new Figures("cumulative_excess", Math.round(cusum), observedText, 0,
+                String.format(Locale.ROOT, "mean %.1f (σ %.1f) per busy %s", rate.mean(), rate.stdDev(),
+                        Findings.describe(settings.rateInterval())),
+                Math.round(cusumLimit), String.format(Locale.ROOT, "a CUSUM of %.0f deviations above %.1f× the mean%s",
+                cusumLimit, cusumReference * factor, surging ? " (peer group surging)" : ""));
+        return build(observation, rate, observedText, figures, Alert.Severity.MEDIUM, "cumulative", "cusum",
+                surging, Signal.Strength.STRONG);
+    }
+
+    private ProfileFinding build(Observation observation, DecayedRate rate, String observedText, Figures figures,
+                                 Alert.Severity severity, String window, String test, boolean surging,
+                                 Signal.Strength strength) {
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("route_class", routeClass);
-        details.put("interval_start", rate.currentStart());
-        details.put("interval_ms", settings.rateInterval().toMillis());
+        details.put("route_class", observation.routeClass());
+        details.put("test", test);
+        details.put("window", window);
         details.put("mean", round2(rate.mean()));
         details.put("std_dev", round2(rate.stdDev()));
         details.put("busy_intervals", rate.intervals());
-        Alert.Severity severity = observed >= 3 * threshold ? Alert.Severity.HIGH : Alert.Severity.MEDIUM;
-        return Optional.of(new ProfileFinding(NAME, VERSION, severity, "Request rate far above the subject's baseline",
-                "One subject sent many more requests to one route class in the current interval than its learned "
-                        + "baseline allows. A stolen token driven by a script, or a client gone wrong.",
+        details.put("peer_group_surging", surging);
+        return new ProfileFinding(NAME, VERSION, severity, "Request rate far above the subject's baseline",
+                "One subject sent many more requests to one route class than its own learned baseline allows, in a "
+                        + "burst or sustained for hours. A stolen token driven by a script, or a client gone wrong.",
                 observedText, figures, List.of(),
                 List.of(ProfileFinding.TOKEN_USE, new Alert.Attack("15.1",
                         new Alert.Technique("T1119", "Automated Collection"), new Alert.Tactic("TA0009", "Collection"))),
-                details));
-    }
-
-    private String baselineText(DecayedRate rate, String interval) {
-        if (!isEstablished(rate)) {
-            return rate.intervals() + " busy intervals learned for this route class, fewer than " + minIntervals
-                    + ": only the floor applies";
-        }
-        return String.format(java.util.Locale.ROOT, "mean %.1f (σ %.1f) requests per busy %s over %d intervals",
-                rate.mean(), rate.stdDev(), interval, rate.intervals());
-    }
-
-    private String thresholdText(DecayedRate rate, double threshold, String interval) {
-        if (!isEstablished(rate)) {
-            return "above the floor of " + floor + " per " + interval;
-        }
-        return String.format(java.util.Locale.ROOT,
-                "above %.1f per %s = max(floor %d, mean + %.1fσ = %.1f, %.1f × mean = %.1f)", threshold, interval,
-                floor, k, rate.mean() + k * rate.stdDev(), ratio, ratio * rate.mean());
+                details, List.of(new Signal(NAME, SignalFamily.VOLUME, strength)));
     }
 
     static double round2(double value) {

@@ -16,10 +16,15 @@ import java.util.Set;
  * so that each revocation's {@code source} names a finding someone can read. Revocations go through
  * the detector's one revocation path (never weakening what the topic holds, tombstoned when void).
  *
- * <p>Defaults: rate spike → alert + throttle the subject; new context → alert; impossible travel and
- * concurrent use → alert + revoke the triggering token; anomalous token and failure burst → alert.
- * Nothing revokes a whole subject by default: a
- * geolocation error or a user's VPN should cost one token, not every session. Immutable.
+ * <p>For the profile rules the actions are the most a finding may get: containment (throttle, token or
+ * subject revocation) is applied only when a signal of another family corroborates the finding, and a
+ * lone weak signal is only observed ({@code UserProfileProcessor}, {@code Corroboration}); step-up and
+ * alerts need no corroboration.
+ *
+ * <p>Defaults: rate spike → alert + throttle the subject (when corroborated); new context → alert;
+ * anonymous network, impossible travel and concurrent use → alert + revoke the triggering token (when
+ * corroborated); anomalous token and failure burst → alert. Nothing revokes a whole subject by
+ * default: a geolocation error or a user's VPN should cost one token, not every session. Immutable.
  *
  * @param entries the mapping; a later entry for the same rule and severity replaces an earlier one
  */
@@ -55,6 +60,7 @@ public record ResponsePolicy(List<Entry> entries) {
                 .with(NewContextRule.NAME, null, ResponseAction.ALERT)
                 .with(ImpossibleTravelRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
                 .with(ConcurrentUseRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
+                .with(AnonymousNetworkRule.NAME, null, ResponseAction.ALERT, ResponseAction.REVOKE_TOKEN)
                 // A signer minting odd tokens, or a client stuck in a retry loop: worth a look, not a lock-out.
                 .with(AnomalousTokenRule.NAME, null, ResponseAction.ALERT)
                 .with(FailureBurstRule.NAME, null, ResponseAction.ALERT);

@@ -1,5 +1,6 @@
 package io.tokenwatch.detector.rules;
 
+import io.tokenwatch.detector.profile.NetworkIdentity;
 import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Keys;
 import io.tokenwatch.schemas.Outcome;
@@ -30,10 +31,14 @@ import java.util.UUID;
  * Token replay: the same verified token ({@code jti}) used within {@link TokenReplayRule#window()}
  * from {@link TokenReplayRule#minNetworks()} distinct client networks, or from
  * {@link TokenReplayRule#minDevices()} distinct device ids, or from
- * {@link TokenReplayRule#minCountries()} distinct countries, means it was copied. Emits one alert and
- * one {@code jti} revocation per token, the revocation lasting until the token could no longer be
+ * {@link TokenReplayRule#minCountries()} distinct countries, means it was copied. Networks are counted
+ * as the profile counts them ({@link NetworkIdentity}: ASNs; /24s only on home lines), so a phone
+ * moving across its carrier's NAT pool, or a service behind several cloud egress addresses sharing one
+ * cached token, is one network. Emits one alert per token; the token is revoked only when two
+ * independent signs agree — two dimensions, or one plus a return to an earlier network after another
+ * (A, B, A: two holders taking turns) — the revocation lasting until the token could no longer be
  * accepted anyway ({@code exp} plus the largest clock skew a filter allows). The alert names every
- * dimension that fired with its observed value and threshold.
+ * dimension that fired with its observed value and threshold, and whether it was corroborated.
  *
  * <p>Only events whose signature verified count: a forged token naming a victim's {@code jti} or
  * {@code sub} never reaches this state (DESIGN.md §4). Events are keyed by subject, so all uses of
@@ -90,13 +95,50 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
             return;
         }
         String key = Keys.jti(event.token().iss(), event.token().jti());
-        TokenSightings seen = rememberUse(key, event);
+        NetworkIdentity network = ClientNetwork.of(event.request());
+        TokenSightings before = sightings.get(key);
+        boolean returned = before != null && isReturn(before, network.id(), event.eventTime());
+        TokenSightings seen = rememberUse(key, before, network, event);
         List<Dimension> fired = seen.revokedAt() == null ? firedDimensions(seen) : List.of();
         if (!fired.isEmpty()) {
-            Detection detection = replayDetected(seen, fired, event);
-            sightings.put(key, seen.revoked(event.eventTime()));
+            List<Dimension> backing = new ArrayList<>(fired);
+            if (returned) {
+                backing.add(new Dimension("network_returns", "returns to an earlier network", 1, 1,
+                        List.of(network.id())));
+            }
+            // One dimension alone (three networks, say) may be a client on the move: alert, do not revoke.
+            boolean corroborated = backing.size() >= 2;
+            if (seen.alertedAt() != null && !corroborated) {
+                return;
+            }
+            Detection detection = replayDetected(seen, backing, event, corroborated);
+            long now = event.eventTime();
+            sightings.put(key, corroborated ? seen.revoked(now) : seen.alerted(now));
             context.forward(new Record<>(record.key(), detection, record.timestamp()));
         }
+    }
+
+    /**
+     * Whether a use from {@code network} at {@code now} returns to a network the token was used from
+     * before, after a use from another network within the window: two holders taking turns (A, B, A).
+     */
+    private boolean isReturn(TokenSightings before, String network, long now) {
+        long since = now - rule.window().toMillis();
+        Long here = null;
+        for (TokenSightings.Use u : before.uses()) {
+            if (u.network().equals(network) && u.lastSeen() >= since) {
+                here = u.lastSeen();
+            }
+        }
+        if (here == null) {
+            return false;
+        }
+        for (TokenSightings.Use u : before.uses()) {
+            if (!u.network().equals(network) && u.lastSeen() > here) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Accepted requests with a verified token that has an id: the only evidence this rule trusts. */
@@ -105,15 +147,15 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
                 && event.token().jti() != null;
     }
 
-    private TokenSightings rememberUse(String key, TokenUsageEvent event) {
+    private TokenSightings rememberUse(String key, TokenSightings before, NetworkIdentity network,
+                                       TokenUsageEvent event) {
         TokenUsageEvent.TokenFacts token = event.token();
-        TokenSightings before = sightings.get(key);
         if (before == null) {
             before = TokenSightings.first(token.iss(), token.jti(), token.sub(), token.expiresAt());
         }
         String ip = event.request().clientIp();
         String country = event.request().geo() == null ? null : event.request().geo().country();
-        TokenSightings after = before.withUse(new TokenSightings.Use(ClientNetwork.of(ip), ip, country,
+        TokenSightings after = before.withUse(new TokenSightings.Use(network.id(), ip, country,
                 event.eventTime()), event.request().deviceId(), event.eventTime() - rule.window().toMillis(),
                 rule.maxTrackedUses());
         sightings.put(key, after);
@@ -147,7 +189,8 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         return all.stream().filter(Dimension::fires).toList();
     }
 
-    private Detection replayDetected(TokenSightings seen, List<Dimension> fired, TokenUsageEvent trigger) {
+    private Detection replayDetected(TokenSightings seen, List<Dimension> fired, TokenUsageEvent trigger,
+                                     boolean corroborated) {
         long now = trigger.eventTime();
         long first = seen.firstSeen();
         String findingId = UUID.nameUUIDFromBytes((TokenReplayRule.NAME + "|" + seen.issuer() + "|" + seen.jti())
@@ -155,12 +198,15 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         String window = rule.window().toSeconds() + " s";
         String observed = fired.stream().map(d -> d.observed() + " " + d.noun()).reduce((a, b) -> a + ", " + b)
                 .orElseThrow();
-        Alert alert = Alert.detectionFinding(Alert.Activity.CREATE, Alert.Severity.HIGH, now,
+        Alert.Activity activity = seen.alertedAt() == null ? Alert.Activity.CREATE : Alert.Activity.UPDATE;
+        Alert alert = Alert.detectionFinding(activity, Alert.Severity.HIGH, now,
                 "Token used from " + observed + " within " + window,
                 productVersion,
                 new Alert.FindingInfo(findingId, "Token replay from several " + fired.get(0).noun(),
                         "One access token was used from " + observed + " within " + window
-                                + "; a token normally stays with the one client it was issued to. It has been revoked.",
+                                + "; a token normally stays with the one client it was issued to. "
+                                + (corroborated ? "Two independent signs agree: it has been revoked."
+                                : "One sign alone: not revoked (a client on the move can look like this)."),
                         List.of(TokenReplayRule.NAME),
                         Alert.Analytic.rule(TokenReplayRule.NAME, TokenReplayRule.VERSION), first, now,
                         List.of(new Alert.Attack("15.1",
@@ -170,7 +216,10 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
                         seen.issuer())),
                 evidences(seen, fired),
                 List.of(anomaly(seen, fired)),
-                unmapped(seen, fired, trigger));
+                unmapped(seen, fired, trigger, corroborated));
+        if (!corroborated) {
+            return new Detection(alert, List.of());
+        }
         Revocation revocation = Revocation.blockToken(seen.issuer(), seen.jti(), revokeUntil(seen, now),
                 TokenReplayRule.NAME, findingId, now);
         return new Detection(alert, List.of(revocation));
@@ -219,7 +268,8 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
                 List.of(new Alert.AnalysisTarget(Keys.jti(seen.issuer(), seen.jti()), "Access Token")));
     }
 
-    private static Map<String, Object> unmapped(TokenSightings seen, List<Dimension> fired, TokenUsageEvent trigger) {
+    private static Map<String, Object> unmapped(TokenSightings seen, List<Dimension> fired, TokenUsageEvent trigger,
+                                                boolean corroborated) {
         Map<String, Object> token = new LinkedHashMap<>();
         token.put("iss", seen.issuer());
         token.put("sub", seen.subject());
@@ -240,6 +290,7 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
         Map<String, Object> unmapped = new LinkedHashMap<>();
         unmapped.put("token", token);
         unmapped.put("fired", dimensions);
+        unmapped.put("corroborated", corroborated);
         unmapped.put("trigger_event_id", trigger.eventId());
         return unmapped;
     }

@@ -19,9 +19,11 @@ import java.util.List;
  * @param revokedAt when this rule revoked the token, epoch ms, or null
  * @param devices   the latest use per device id, newest last (requests without one are not here)
  * @param countries the latest use per country, newest last (requests without one are not here)
+ * @param alertedAt when this rule first alerted about the token without revoking it (one sign alone),
+ *                  epoch ms, or null; a later corroborated replay then revokes it in an update
  */
 public record TokenSightings(String issuer, String jti, String subject, Long expiresAt, List<Use> uses,
-                             Long revokedAt, List<Seen> devices, List<Seen> countries) {
+                             Long revokedAt, List<Seen> devices, List<Seen> countries, Long alertedAt) {
 
     /** Longest device id kept; longer ones are cut, so a service sending huge ids cannot bloat state. */
     static final int MAX_DEVICE_ID_CHARS = 128;
@@ -35,7 +37,7 @@ public record TokenSightings(String issuer, String jti, String subject, Long exp
 
     /** A token seen for the first time: nothing remembered yet. */
     static TokenSightings first(String issuer, String jti, String subject, Long expiresAt) {
-        return new TokenSightings(issuer, jti, subject, expiresAt, List.of(), null, List.of(), List.of());
+        return new TokenSightings(issuer, jti, subject, expiresAt, List.of(), null, List.of(), List.of(), null);
     }
 
     /**
@@ -82,7 +84,7 @@ public record TokenSightings(String issuer, String jti, String subject, Long exp
         Seen countrySeen = use.country() == null || use.country().isBlank() ? null
                 : new Seen(use.country(), use.ip(), use.lastSeen());
         return new TokenSightings(issuer, jti, subject, expiresAt, kept, revokedAt,
-                remember(devices, deviceSeen, since, max), remember(countries, countrySeen, since, max));
+                remember(devices, deviceSeen, since, max), remember(countries, countrySeen, since, max), alertedAt);
     }
 
     private static List<Seen> remember(List<Seen> before, Seen seen, long since, int max) {
@@ -100,7 +102,11 @@ public record TokenSightings(String issuer, String jti, String subject, Long exp
     }
 
     TokenSightings revoked(long at) {
-        return new TokenSightings(issuer, jti, subject, expiresAt, uses, at, devices, countries);
+        return new TokenSightings(issuer, jti, subject, expiresAt, uses, at, devices, countries, alertedAt);
+    }
+
+    TokenSightings alerted(long at) {
+        return new TokenSightings(issuer, jti, subject, expiresAt, uses, revokedAt, devices, countries, at);
     }
 
     long lastSeen() {

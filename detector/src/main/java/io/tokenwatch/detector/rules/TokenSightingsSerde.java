@@ -19,7 +19,7 @@ import java.util.List;
  * A compact binary form of {@link TokenSightings}, the value the token-replay rule reads and writes
  * on every accepted request: a version byte, then the fields in declaration order (strings as
  * length-prefixed UTF-8 with a presence flag, nullable longs with a presence flag, each list as a
- * count and its entries). JSON cost about a fifth of the detector's stream thread here.
+ * count and its entries; version 2 appends {@code alertedAt}, version 1 is still read). JSON cost about a fifth of the detector's stream thread here.
  *
  * <p>Values written before this format existed are JSON objects; they start with {@code '{'}, which
  * is never a version byte, and are still read, so a detector upgraded in place keeps its replay
@@ -30,7 +30,9 @@ import java.util.List;
 public final class TokenSightingsSerde implements Serde<TokenSightings>, Serializer<TokenSightings>,
         Deserializer<TokenSightings> {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    /** The first binary format: without {@code alertedAt}. */
+    private static final byte VERSION_1 = 1;
     /** More entries than any rule keeps ({@code maxTrackedUses} is bounded well below this). */
     private static final int MAX_ENTRIES = 1024;
     private static final JsonSerde<TokenSightings> LEGACY_JSON = new JsonSerde<>(TokenSightings.class);
@@ -57,6 +59,7 @@ public final class TokenSightingsSerde implements Serde<TokenSightings>, Seriali
             writeLong(out, value.revokedAt());
             writeSeen(out, value.devices());
             writeSeen(out, value.countries());
+            writeLong(out, value.alertedAt());
         } catch (IOException e) {
             // Only writeUTF can fail in memory: a text over 65,535 bytes, which no bounded token carries.
             throw new SerializationException("token sightings for " + topic + " cannot be written: " + e.getMessage());
@@ -74,7 +77,7 @@ public final class TokenSightingsSerde implements Serde<TokenSightings>, Seriali
         }
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
             byte version = in.readByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new SerializationException("token sightings from " + topic + " have unknown version " + version);
             }
             String issuer = readText(in);
@@ -89,10 +92,12 @@ public final class TokenSightingsSerde implements Serde<TokenSightings>, Seriali
             Long revokedAt = readLong(in);
             List<TokenSightings.Seen> devices = readSeen(in);
             List<TokenSightings.Seen> countries = readSeen(in);
+            Long alertedAt = version == VERSION_1 ? null : readLong(in);
             if (in.available() > 0) {
                 throw new SerializationException("token sightings from " + topic + " have trailing bytes");
             }
-            return new TokenSightings(issuer, jti, subject, expiresAt, useList, revokedAt, devices, countries);
+            return new TokenSightings(issuer, jti, subject, expiresAt, useList, revokedAt, devices, countries,
+                    alertedAt);
         } catch (EOFException e) {
             throw new SerializationException("token sightings from " + topic + " are truncated");
         } catch (IOException e) {

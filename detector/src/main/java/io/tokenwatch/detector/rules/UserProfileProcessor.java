@@ -10,6 +10,7 @@ import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Outcome;
 import io.tokenwatch.schemas.Revocation;
 import io.tokenwatch.schemas.TokenUsageEvent;
+import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -21,6 +22,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +35,24 @@ import java.util.Set;
 /**
  * Per-user baselines and the rules judged against them: keeps a {@link UserProfile} per verified
  * subject (store {@link UserProfileStore#NAME}) and judges every accepted request of the subject by
- * it <em>before</em> learning from it, so a new country is new when it is judged. Rules: rate spike
- * and new context (baseline rules, silent until the {@link io.tokenwatch.detector.profile.LearningPeriod
- * learning period} is over), impossible travel and concurrent use (which need only recent located
- * requests). Each finding goes through the {@link ResponsePolicy}: an alert, and by default a subject
- * throttle for a rate spike and a token revocation for travel or concurrent use.
+ * it <em>before</em> learning from it, so a new country is new when it is judged. Rules: rate spike,
+ * anonymous network and new context (baseline rules, silent until the
+ * {@link io.tokenwatch.detector.profile.LearningPeriod learning period} is over), impossible travel and
+ * concurrent use by interleaving (which need only the holder's recent requests).
+ *
+ * <p>Precise containment: every finding carries {@link Signal signals} of independent
+ * {@link SignalFamily families}; the signals of all findings about the request and those the subject
+ * raised within {@link UserProfileRules#corroborationWindow()} (remembered in the profile) are combined
+ * per request ({@link Corroboration}). A lone weak signal (a new country, device, network or hour) is
+ * observed — counted in the task metrics {@code tokenwatch-profile/observed-<rule>}, remembered in the
+ * profile — never published. A strong finding, or weak ones from two families, is published through
+ * the {@link ResponsePolicy}; throttling and revocations are applied only when a signal of another
+ * family backs the finding (travel plus a new device; interleaving plus a never-seen network), so one
+ * signal never locks anyone out. One alert per request: a weak finding is published only if no strong
+ * one was.
+ *
+ * <p>Rates are judged with peer awareness: this task's {@link PeerActivity} counts, per issuer, service
+ * and route class, who is elevated today, so a spike most of a team shares is not a per-user anomaly.
  *
  * <p>Only accepted requests with a verified subject feed or trigger anything
  * ({@link TokenUsageEvent#hasVerifiedSubject()}): a forged token naming a victim is keyed by its
@@ -74,6 +91,10 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
     private UserProfileStore profiles;
     /** Over store {@link #INCIDENTS_STORE}: {@code <rule>|<iss>|<sub>} → the incident open about it. */
     private IncidentTracker incidents;
+    /** This task's peer groups: who is active and who elevated today (in memory; see {@link PeerActivity}). */
+    private final PeerActivity peers = PeerActivity.defaults();
+    /** Per rule, the task-level sensor counting its findings that were observed, not published. */
+    private final Map<String, Sensor> observed = new HashMap<>();
 
     UserProfileProcessor(UserProfileRules rules, String productVersion) {
         this.rules = rules;
@@ -115,14 +136,29 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
             return;
         }
         String subject = event.key();
-        Observation observation = Observation.of(event, settings.routeClasses(),
-                ClientNetwork.of(event.request().clientIp()));
+        Observation observation = Observation.of(event, settings.routeClasses());
+        String group = PeerActivity.group(event.token().iss(), event.service(), observation.routeClass());
+        boolean surging = peers.surging(group, observation.time());
         UserProfile before = profiles.load(subject, event.eventTime())
-                .rolledTo(observation, settings, rules.rateSpike()::foldCap);
-        List<ProfileFinding> findings = judge(before, observation);
-        UserProfile profile = before.learn(observation, settings);
+                .rolledTo(observation, settings, rules.rateSpike().judge(surging));
+        boolean learned = settings.learning().isOverFor(before, observation.time());
+        peers.record(group, UserProfile.hash(subject), observation.time(),
+                learned && rules.rateSpike().isElevated(before, observation, settings));
+        List<ProfileFinding> findings = judge(before, observation, learned, surging);
+        long since = observation.time() - rules.corroborationWindow().toMillis();
+        Corroboration corroboration = Corroboration.of(findings, before.signals(), since);
+        UserProfile profile = before.learn(observation, settings)
+                .withSignals(corroboration.toRemember(observation.time()), since, settings.limits().signals());
+        boolean published = false;
+        // Strong findings first: a weak finding is published only if nothing stronger spoke for the request.
         for (ProfileFinding finding : findings) {
-            profile = respond(finding, profile, before, event, record.timestamp());
+            if (!corroboration.worthAlert(finding) || (published && !isStrong(finding))) {
+                observe(finding, subject);
+                continue;
+            }
+            UserProfile next = respond(finding, profile, before, event, record.timestamp(), corroboration);
+            published |= next != null;
+            profile = next == null ? profile : next;
         }
         profiles.save(subject, profile);
     }
@@ -132,30 +168,55 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
         return event != null && event.outcome() == Outcome.ACCEPTED && event.hasVerifiedSubject();
     }
 
-    /** Every rule's finding about the request, judged against the profile as it was before it. */
-    private List<ProfileFinding> judge(UserProfile profile, Observation observation) {
+    /** Every rule's finding about the request, judged against the profile as it was before it; strong first. */
+    private List<ProfileFinding> judge(UserProfile profile, Observation observation, boolean learned,
+                                       boolean surging) {
         List<ProfileFinding> findings = new ArrayList<>();
-        if (settings.learning().isOverFor(profile, observation.time())) {
-            rules.rateSpike().evaluate(profile, observation, settings).ifPresent(findings::add);
+        rules.impossibleTravel().evaluate(profile, observation).ifPresent(findings::add);
+        rules.concurrentUse().evaluate(profile, observation).ifPresent(findings::add);
+        if (learned) {
+            rules.rateSpike().evaluate(profile, observation, settings, surging).ifPresent(findings::add);
+            rules.anonymousNetwork().evaluate(profile, observation).ifPresent(findings::add);
             rules.newContext().evaluate(profile, observation).ifPresent(findings::add);
         }
-        rules.impossibleTravel().evaluate(profile, observation).ifPresent(findings::add);
-        rules.concurrentUse().evaluate(profile, observation, settings.samePlaceKm()).ifPresent(findings::add);
+        findings.sort(Comparator.comparing((ProfileFinding f) -> !isStrong(f)));
         return findings;
     }
 
+    private static boolean isStrong(ProfileFinding finding) {
+        return finding.signals().stream().anyMatch(s -> s.strength() == Signal.Strength.STRONG);
+    }
+
     /**
-     * Applies the response policy to one finding: records the occurrence, and when a report is due
-     * publishes the alert with the containment it calls for. Returns the profile with what was issued
-     * remembered.
+     * A finding that is not published: counted per rule in the task's metrics (and logged at debug), its
+     * signals remembered in the profile to corroborate what follows.
+     */
+    private void observe(ProfileFinding finding, String subject) {
+        observed.computeIfAbsent(finding.rule(), rule -> context.metrics().addRateTotalSensor("tokenwatch-profile",
+                "observed-" + rule, "finding", Sensor.RecordingLevel.INFO)).record();
+        LOG.debug("observed {} for {}: {}", finding.rule(), subject, finding.summary());
+    }
+
+    /**
+     * Applies the response policy to one finding worth an alert: records the occurrence, and when a
+     * report is due publishes the alert with what the policy calls for — containment only if the
+     * finding is corroborated. Returns the profile with what was issued remembered, or null if the
+     * policy says to observe the rule.
      */
     private UserProfile respond(ProfileFinding finding, UserProfile profile, UserProfile judgedBy,
-                                TokenUsageEvent event, long timestamp) {
-        Set<ResponseAction> actions = rules.response().actionsFor(finding.rule(), finding.severity());
+                                TokenUsageEvent event, long timestamp, Corroboration corroboration) {
+        Set<ResponseAction> configured = rules.response().actionsFor(finding.rule(), finding.severity());
         String subject = event.key();
-        if (actions.contains(ResponseAction.OBSERVE)) {
-            LOG.debug("observed {} for {}: {}", finding.rule(), subject, finding.summary());
-            return profile;
+        if (configured.contains(ResponseAction.OBSERVE)) {
+            observe(finding, subject);
+            return null;
+        }
+        boolean containable = corroboration.allowsContainment(finding);
+        Set<ResponseAction> actions = EnumSet.noneOf(ResponseAction.class);
+        for (ResponseAction action : configured) {
+            if (!action.isContainment() || containable) {
+                actions.add(action);
+            }
         }
         long now = event.eventTime();
         Incident incident = incidents.recordOccurrence(finding.rule() + "|" + subject, now);
@@ -168,6 +229,9 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
             return profile;
         }
         List<Revocation> revocations = new ArrayList<>();
+        if (actions.contains(ResponseAction.STEP_UP_SUBJECT) && activity.get() == Alert.Activity.CREATE) {
+            revocations.add(stepUpSubject(finding.rule(), event, incident, now));
+        }
         if (throttleDue) {
             Revocation throttle = throttleSubject(finding.rule(), event, incident, now);
             revocations.add(throttle);
@@ -181,9 +245,17 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
             revocations.add(revokeSubject(finding.rule(), event, incident, now));
         }
         Incident reported = incidents.markReported(incident, now);
-        Alert alert = findingAlert(activity.get(), reported, finding, event, judgedBy, actions, revocations);
+        Alert alert = findingAlert(activity.get(), reported, finding, event, judgedBy, actions, revocations,
+                corroboration.describe(finding, containable));
         context.forward(new Record<>(subject, new Detection(alert, revocations), timestamp));
         return profile;
+    }
+
+    /** Asks the subject to authenticate again, for the throttle ttl: not containment, allowed on one signal. */
+    private Revocation stepUpSubject(String rule, TokenUsageEvent event, Incident incident, long now) {
+        return new Revocation(Revocation.SCHEMA_VERSION, Revocation.Scope.SUBJECT, event.token().iss(),
+                event.token().sub(), Revocation.Action.STEP_UP, now, now + rules.throttleTtl().toMillis(),
+                rule, incident.uid(), now);
     }
 
     /** Slows every token of the subject issued until now, for the throttle ttl. */
@@ -210,7 +282,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
 
     private Alert findingAlert(Alert.Activity activity, Incident incident, ProfileFinding finding,
                                TokenUsageEvent trigger, UserProfile profile, Set<ResponseAction> actions,
-                               List<Revocation> revocations) {
+                               List<Revocation> revocations, Map<String, Object> corroboration) {
         TokenUsageEvent.TokenFacts token = trigger.token();
         String subject = trigger.key();
         String message = "Subject " + token.sub() + ": " + finding.summary()
@@ -226,7 +298,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
                 new Alert.Actor(new Alert.User(subject, token.sub(), token.iss())),
                 evidences,
                 List.of(finding.figures().analysis(new Alert.AnalysisTarget(subject, "User"))),
-                unmapped(finding, incident, trigger, profile, actions, revocations));
+                unmapped(finding, incident, trigger, profile, actions, revocations, corroboration));
     }
 
     private String containmentSummary(List<Revocation> revocations) {
@@ -234,8 +306,11 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
         for (Revocation r : revocations) {
             String length = Findings.describe(Duration.ofMillis(r.expiresAt() - r.createdAt()));
             parts.add(switch (r.scope()) {
-                case SUBJECT -> r.action() == Revocation.Action.THROTTLE ? "subject throttled for " + length
-                        : "every token of the subject issued until now revoked";
+                case SUBJECT -> switch (r.action()) {
+                    case THROTTLE -> "subject throttled for " + length;
+                    case STEP_UP -> "subject asked to authenticate again";
+                    case BLOCK -> "every token of the subject issued until now revoked";
+                };
                 case JTI -> "token " + r.value() + " revoked";
                 case IP -> "address " + r.value() + " blocked";
             });
@@ -265,7 +340,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
 
     private Map<String, Object> unmapped(ProfileFinding finding, Incident incident, TokenUsageEvent trigger,
                                          UserProfile profile, Set<ResponseAction> actions,
-                                         List<Revocation> revocations) {
+                                         List<Revocation> revocations, Map<String, Object> corroboration) {
         TokenUsageEvent.TokenFacts token = trigger.token();
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("iss", token.iss());
@@ -299,6 +374,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
         unmapped.put("figures", finding.figures().unmapped());
         unmapped.put("incident", Findings.incident(incident));
         unmapped.put("details", finding.details());
+        unmapped.put("corroboration", corroboration);
         unmapped.put("profile", history);
         unmapped.put("response", response);
         unmapped.put("token", facts);

@@ -40,12 +40,14 @@ class EcsAlertProjectionTest {
             List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
             for (int i = 0; i < ips.size(); i++) {
                 driver.send(UsageEvents.accepted().jti("replayed").from(ips.get(i))
-                        .located("DE", 52.5, 13.4, 64_500L).at(T0 + i * 1_000L).build());
+                        .located(List.of("AT", "CH", "DE").get(i), 52.5, 13.4, 64_500L + i % 3)
+                        .at(T0 + i * 1_000L).build());
             }
             // Located in Berlin, then Sydney a minute later: impossible travel, a profile rule.
             driver.send(UsageEvents.accepted().subject("bob").jti("b1").from("198.51.100.20")
                     .located("DE", 52.5, 13.4, null).at(T0).build());
-            driver.send(UsageEvents.accepted().subject("bob").jti("b1").from("203.0.113.20")
+            // A second token in Sydney: a new holder, far from every place Bob was just seen at.
+            driver.send(UsageEvents.accepted().subject("bob").jti("b2").from("203.0.113.20")
                     .located("AU", -33.9, 151.2, null).at(T0 + 60_000).build());
             assertThat(driver.alerts()).hasSizeGreaterThanOrEqualTo(2);
             for (KeyValue<String, byte[]> record : driver.read(TOPIC)) {
@@ -77,8 +79,10 @@ class EcsAlertProjectionTest {
     @Test
     void shouldPublishNoEcsProjectionByDefault() {
         try (DetectorDriver driver = DetectorDriver.start(stateDir)) {
-            for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
-                driver.send(UsageEvents.accepted().jti("replayed").from(ip).build());
+            List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
+            for (int i = 0; i < ips.size(); i++) {
+                driver.send(UsageEvents.accepted().jti("replayed").from(ips.get(i)).in(List.of("DE", "AT", "CH").get(i))
+                        .at(T0 + i).build());
             }
             assertThat(driver.alerts()).hasSize(1);
             assertThat(driver.read(TOPIC)).isEmpty();

@@ -27,6 +27,8 @@ class SubjectExplainerTest {
     private static final String ISS = "https://issuer.example";
     private static final Clock CLOCK = Clock.fixed(Instant.ofEpochMilli(T0 + 60_000), ZoneOffset.UTC);
 
+    private static final List<String> COUNTRIES = List.of("DE", "AT", "CH");
+
     @TempDir
     Path stateDir;
 
@@ -35,7 +37,8 @@ class SubjectExplainerTest {
         try (DetectorDriver driver = DetectorDriver.start(stateDir, UnaryOperator.identity())) {
             List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
             for (int i = 0; i < ips.size(); i++) {
-                driver.send(UsageEvents.accepted().jti("replayed").from(ips.get(i)).in("DE").device("phone-1")
+                // Three networks in three countries within seconds: two signs of a copied token, so it is revoked.
+                driver.send(UsageEvents.accepted().jti("replayed").from(ips.get(i)).in(COUNTRIES.get(i)).device("phone-1")
                         .userAgent("Mozilla/5.0 Firefox/128.0").at(T0 + i * 1_000L).build());
             }
 
@@ -72,8 +75,10 @@ class SubjectExplainerTest {
     void shouldKeepOnlyTheLatestTenAlertsOfASubject() {
         try (DetectorDriver driver = DetectorDriver.start(stateDir, UnaryOperator.identity())) {
             for (int token = 0; token < 12; token++) {
-                for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
-                    driver.send(UsageEvents.accepted().jti("t" + token).from(ip).at(T0 + token * 10_000L).build());
+                List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
+                for (int i = 0; i < ips.size(); i++) {
+                    driver.send(UsageEvents.accepted().jti("t" + token).from(ips.get(i)).in(COUNTRIES.get(i))
+                            .at(T0 + token * 10_000L + i).build());
                 }
             }
 

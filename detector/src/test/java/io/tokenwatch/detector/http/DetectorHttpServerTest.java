@@ -47,8 +47,10 @@ class DetectorHttpServerTest {
         DetectorMetrics metrics = DetectorMetrics.prometheus();
         try (DetectorDriver driver = DetectorDriver.start(stateDir, UnaryOperator.identity(), metrics);
              DetectorHttpServer server = server(driver, metrics)) {
-            for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
-                driver.send(UsageEvents.accepted().jti("replayed").from(ip).build());
+            List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
+            for (int i = 0; i < ips.size(); i++) {
+                driver.send(UsageEvents.accepted().jti("replayed").from(ips.get(i)).in(List.of("DE", "AT", "CH").get(i))
+                        .at(T0 + i).build());
             }
 
             HttpResponse<String> explained = get(server, "/explain?sub=alice&iss="

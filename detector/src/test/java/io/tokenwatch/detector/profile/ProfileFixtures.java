@@ -7,6 +7,30 @@ final class ProfileFixtures {
     static final long MINUTE = 60_000L;
     static final long HOUR = 60 * MINUTE;
     static final long DAY = 24 * HOUR;
+    /** Finished intervals kept per route class, as the default rate rule keeps them (6 h of 10 min). */
+    static final int RECENT_INTERVALS = 36;
+    /** Folds without a cap, keeps the default number of recent intervals, and counts every interval as excess. */
+    static final RateJudge JUDGE = new RateJudge() {
+        @Override
+        public double foldCap(DecayedRate baseline) {
+            return Double.MAX_VALUE;
+        }
+
+        @Override
+        public float cusum(float before, DecayedRate baseline, int count, long idleIntervals) {
+            return before + count;
+        }
+
+        @Override
+        public int recentIntervals() {
+            return RECENT_INTERVALS;
+        }
+
+        @Override
+        public double hourlyFoldCap(DecayedRate baseline) {
+            return Double.MAX_VALUE;
+        }
+    };
 
     private long time = T0;
     private String routeClass = "accounts";
@@ -16,6 +40,9 @@ final class ProfileFixtures {
     private String country = "DE";
     private Double lat = 52.52;
     private Double lon = 13.405;
+    private NetworkIdentity.Kind kind = NetworkIdentity.Kind.UNKNOWN;
+    private Long token;
+    private Integer radiusKm;
 
     static ProfileFixtures request() {
         return new ProfileFixtures();
@@ -53,12 +80,28 @@ final class ProfileFixtures {
         return this;
     }
 
+    ProfileFixtures kind(NetworkIdentity.Kind value) {
+        kind = value;
+        return this;
+    }
+
+    ProfileFixtures token(String jti) {
+        token = jti == null ? null : UserProfile.tokenHash(jti);
+        return this;
+    }
+
+    ProfileFixtures radiusKm(Integer value) {
+        radiusKm = value;
+        return this;
+    }
+
     Observation build() {
-        return new Observation(time, routeClass, network, Text.hash64(network), device, userAgent, country, lat, lon);
+        return new Observation(time, routeClass, network, Text.hash64(network), kind, null, device, token, userAgent,
+                country, lat, lon, radiusKm);
     }
 
     /** {@code profile} rolled to and then learning {@code observation}, as the processor does. */
     static UserProfile learn(UserProfile profile, Observation observation, ProfileSettings settings) {
-        return profile.rolledTo(observation, settings, rate -> Double.MAX_VALUE).learn(observation, settings);
+        return profile.rolledTo(observation, settings, JUDGE).learn(observation, settings);
     }
 }

@@ -1,6 +1,8 @@
 package io.tokenwatch.detector.profile;
 
 import io.tokenwatch.schemas.JsonSerde;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static io.tokenwatch.detector.profile.ProfileFixtures.DAY;
@@ -55,7 +57,7 @@ class ProfileSizeTest {
         ProfileLimits caps = settings.limits();
         int most = Math.max(Math.max(caps.routeClasses(), caps.countries()), Math.max(caps.networks(), caps.places()));
         UserProfile profile = UserProfile.startingAt(T0);
-        for (int i = 0; i < most * 3; i++) {
+        for (int i = 0; i < Math.max(most * 3, 200); i++) {
             long t = T0 + i * 37 * MINUTE;
             String route = String.format("%02d", i) + "r".repeat(RouteClasses.MAX_BYTES - 2);
             String country = String.format("%02d", i) + "C".repeat(Observation.MAX_COUNTRY_BYTES - 2);
@@ -64,7 +66,23 @@ class ProfileSizeTest {
                     .userAgent(UaFamily.values()[i % UaFamily.values().length])
                     .in(country, -60.0 + (i % 17) * 7, -170.0 + (i % 30) * 11).build(), settings);
         }
-        return profile.withThrottledUntil(Long.MAX_VALUE / 2).withRevokedToken(-1L);
+        profile = profile.withThrottledUntil(Long.MAX_VALUE / 2).withRevokedToken(-1L);
+        // Every trail full of hops and every signal slot taken, at the largest times the format stores.
+        List<NetworkTrail> trails = new ArrayList<>();
+        for (int t = 0; t < caps.trails(); t++) {
+            List<NetworkTrail.Hop> hops = new ArrayList<>();
+            for (int h = 0; h < NetworkTrail.MAX_HOPS; h++) {
+                hops.add(new NetworkTrail.Hop(-1L - h, true, Long.MAX_VALUE / 2));
+            }
+            trails.add(new NetworkTrail(-100L - t, hops, -200L - t));
+        }
+        List<RecentSignal> signals = new ArrayList<>();
+        for (int i = 0; i < caps.signals(); i++) {
+            signals.add(new RecentSignal(i % 6, 20, Long.MAX_VALUE / 2));
+        }
+        return new UserProfile(profile.firstSeen(), profile.lastSeen(), Long.MAX_VALUE, profile.routes(),
+                profile.countries(), profile.networks(), profile.devices(), profile.userAgents(), profile.hours(),
+                profile.places(), profile.throttledUntil(), profile.revokedToken(), trails, signals, 0xff, -12);
     }
 
     @Test
@@ -95,6 +113,10 @@ class ProfileSizeTest {
         assertThat(profile.devices().size()).isEqualTo(caps.devices());
         assertThat(profile.userAgents().size()).isEqualTo(caps.userAgents());
         assertThat(profile.places()).hasSize(caps.places());
+        assertThat(profile.trails()).hasSize(caps.trails());
+        assertThat(profile.signals()).hasSize(caps.signals());
+        assertThat(profile.routes()).allSatisfy(r -> assertThat(r.recent().length())
+                .isEqualTo(ProfileFixtures.RECENT_INTERVALS));
         assertThat(profile.hours().bins()).doesNotContain(0f);
 
         int binary = serde.serialize("user-profiles", profile).length;

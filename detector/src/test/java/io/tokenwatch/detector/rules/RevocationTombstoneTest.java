@@ -71,8 +71,9 @@ class RevocationTombstoneTest {
     @Test
     void shouldTombstoneATokenRevocationOnceTheTokenCouldNoLongerPassAnyFilter() {
         detector = DetectorDriver.start(stateDir);
-        for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
-            detector.send(UsageEvents.accepted().from(ip).at(T0).build());
+        List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44", "198.51.100.7");
+        for (int i = 0; i < ips.size(); i++) {
+            detector.send(UsageEvents.accepted().from(ips.get(i)).at(T0 + i).build());
         }
         Revocation revocation = detector.revocations().get(0).value;
         String key = "jti|https://issuer.example|token-1";

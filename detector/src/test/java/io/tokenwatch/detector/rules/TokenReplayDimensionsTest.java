@@ -50,15 +50,14 @@ class TokenReplayDimensionsTest {
     }
 
     @Test
-    void shouldRevokeATokenUsedOnTwoDevicesWithinTheWindow() {
+    void shouldAlertOnATokenUsedOnTwoDevicesAndRevokeItOnlyWhenASecondSignBacksThat() {
         detector.send(UsageEvents.accepted().from(HOME).device("laptop-1").at(T0).build());
         detector.send(UsageEvents.accepted().from(HOME).device("laptop-1").at(T0 + 30 * SECOND).build());
         assertThat(detector.alerts()).isEmpty();
 
         detector.send(UsageEvents.accepted().from(HOME).device("phone-evil").at(T0 + MINUTE).build());
 
-        List<KeyValue<String, Revocation>> revocations = detector.revocations();
-        assertThat(revocations).extracting(r -> r.key).containsExactly(TOKEN_KEY);
+        assertThat(detector.revocations()).as("one sign alone").isEmpty();
         List<KeyValue<String, Alert>> alerts = detector.alerts();
         assertThat(alerts).hasSize(1);
         Alert alert = alerts.get(0).value;
@@ -79,19 +78,33 @@ class TokenReplayDimensionsTest {
                 "threshold", 2, "values", List.of("laptop-1", "phone-evil"))));
         assertThat(alert.evidences()).extracting(Alert.Evidence::name).contains("token use on device laptop-1",
                 "token use on device phone-evil");
+        assertThat(alert.unmapped().get("corroborated")).isEqualTo(false);
         Contracts.assertConforms(alert);
+
+        // The second device moves to another network and the first comes back: two holders taking turns.
+        detector.send(UsageEvents.accepted().from("203.0.113.9").device("phone-evil").at(T0 + 2 * MINUTE).build());
+        detector.send(UsageEvents.accepted().from(HOME).device("laptop-1").at(T0 + 3 * MINUTE).build());
+
+        List<KeyValue<String, Revocation>> revocations = detector.revocations();
+        assertThat(revocations).extracting(r -> r.key).containsExactly(TOKEN_KEY);
+        Alert update = detector.alerts().get(0).value;
+        assertThat(update.activityId()).isEqualTo(Alert.Activity.UPDATE.id);
+        assertThat(update.findingInfo().uid()).isEqualTo(alert.findingInfo().uid());
+        assertThat(update.anomalyAnalyses().get(0).anomalies()).extracting(Alert.Anomaly::observationParameter)
+                .containsExactly("distinct_devices", "network_returns");
+        Contracts.assertConforms(update);
         Contracts.assertConforms(revocations.get(0).value);
     }
 
     @Test
-    void shouldRevokeATokenUsedFromThreeCountriesWithinTheWindow() {
+    void shouldAlertOnATokenUsedFromThreeCountriesWithinTheWindow() {
         detector.send(UsageEvents.accepted().from(HOME).in("DE").at(T0).build());
         detector.send(UsageEvents.accepted().from(HOME).in("AT").at(T0 + MINUTE).build());
         assertThat(detector.alerts()).as("two countries: a carrier egress or a VPN can do that").isEmpty();
 
         detector.send(UsageEvents.accepted().from(HOME).in("CH").at(T0 + 2 * MINUTE).build());
 
-        assertThat(detector.revocations()).extracting(r -> r.key).containsExactly(TOKEN_KEY);
+        assertThat(detector.revocations()).as("one sign alone").isEmpty();
         Alert alert = detector.alerts().get(0).value;
         assertThat(alert.message()).isEqualTo("Token used from 3 countries within 300 s");
         assertThat(alert.unmapped().get("fired")).isEqualTo(List.of(Map.of("dimension", "countries", "observed", 3,
@@ -107,6 +120,7 @@ class TokenReplayDimensionsTest {
 
         Alert alert = detector.alerts().get(0).value;
         assertThat(alert.message()).isEqualTo("Token used from 3 networks, 2 devices, 3 countries within 300 s");
+        assertThat(detector.revocations()).extracting(r -> r.key).containsExactly(TOKEN_KEY);
         assertThat(alert.anomalyAnalyses().get(0).anomalies()).extracting(Alert.Anomaly::observationParameter)
                 .containsExactly("distinct_client_networks", "distinct_devices", "distinct_countries");
         Contracts.assertConforms(alert);
@@ -150,11 +164,19 @@ class TokenReplayDimensionsTest {
     }
 
     @Test
-    void shouldAlertAndRevokeOncePerToken() {
+    void shouldAlertOnceWhileOneSignStandsAloneAndRevokeOncePerToken() {
         for (int i = 0; i < 10; i++) {
             detector.send(UsageEvents.accepted().from(HOME).device("device-" + i).at(T0 + i * SECOND).build());
         }
         assertThat(detector.alerts()).hasSize(1);
+        assertThat(detector.revocations()).isEmpty();
+
+        String[] networks = {"203.0.113.9", "192.0.2.44", "100.64.1.1", "100.65.1.1"};
+        for (int i = 0; i < networks.length; i++) {
+            detector.send(UsageEvents.accepted().from(networks[i]).device("device-x" + i).at(T0 + (20 + i) * SECOND)
+                    .build());
+        }
+        assertThat(detector.alerts()).as("the update that revokes").hasSize(1);
         assertThat(detector.revocations()).hasSize(1);
     }
 

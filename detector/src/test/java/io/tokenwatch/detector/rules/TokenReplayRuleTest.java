@@ -59,13 +59,16 @@ class TokenReplayRuleTest {
     }
 
     @Test
-    void shouldRevokeTokenUsedFromThreeNetworksWithinWindow() {
+    void shouldAlertOnThreeNetworksAndRevokeWhenTheFirstTakesItsTurnAgain() {
         send(UsageEvents.accepted().from("198.51.100.7").at(T0).build());
         send(UsageEvents.accepted().from("203.0.113.9").at(T0 + 10_000).build());
-        assertThat(revocations.isEmpty()).isTrue();
+        assertThat(alerts.isEmpty()).isTrue();
 
         send(UsageEvents.accepted().from("192.0.2.44").at(T0 + 20_000).build());
+        assertThat(revocations.isEmpty()).as("three networks alone may be a client on the move").isTrue();
+        Alert alert = alerts.readValue();
 
+        send(UsageEvents.accepted().from("198.51.100.7").at(T0 + 30_000).build());
         KeyValue<String, Revocation> revocation = revocations.readKeyValue();
         assertThat(revocation.key).isEqualTo("jti|https://issuer.example|token-1");
         assertThat(revocation.value.scope()).isEqualTo(Revocation.Scope.JTI);
@@ -74,7 +77,7 @@ class TokenReplayRuleTest {
         // exp plus the largest clock skew a filter may allow: until then a filter could still accept it.
         assertThat(revocation.value.expiresAt()).isEqualTo(T0 + 3_600_000L + Duration.ofMinutes(5).toMillis());
 
-        Alert alert = alerts.readValue();
+        assertThat(alerts.readValue().activityId()).isEqualTo(Alert.Activity.UPDATE.id);
         assertThat(alert.classUid()).isEqualTo(2004);
         assertThat(alert.severityId()).isEqualTo(Alert.Severity.HIGH.id);
         assertThat(alert.findingInfo().analytic().name()).isEqualTo(TokenReplayRule.NAME);
@@ -93,7 +96,8 @@ class TokenReplayRuleTest {
         send(UsageEvents.accepted().from("198.51.100.7").at(T0).build());
         send(UsageEvents.accepted().from("203.0.113.9").at(T0 + 1).build());
         send(UsageEvents.accepted().from("192.0.2.44").at(T0 + 2).build());
-        Contracts.assertConforms(alerts.readValue());
+        send(UsageEvents.accepted().from("198.51.100.7").at(T0 + 3).build());
+        alerts.readValuesToList().forEach(Contracts::assertConforms);
         Contracts.assertConforms(revocations.readValue());
     }
 
@@ -117,12 +121,39 @@ class TokenReplayRuleTest {
     }
 
     @Test
-    void shouldAlertAndRevokeOnlyOncePerToken() {
-        String[] ips = {"198.51.100.7", "203.0.113.9", "192.0.2.44", "192.0.2.200", "100.64.1.1", "100.65.1.1"};
+    void shouldAlertOnceAndRevokeOnceAtMostPerToken() {
+        String[] ips = {"198.51.100.7", "203.0.113.9", "192.0.2.44", "198.51.100.7", "100.64.1.1", "203.0.113.9",
+            "100.65.1.1"};
         for (int i = 0; i < ips.length; i++) {
             send(UsageEvents.accepted().from(ips[i]).at(T0 + i * 1000L).build());
         }
         assertThat(revocations.readValuesToList()).hasSize(1);
+        assertThat(alerts.readValuesToList()).extracting(Alert::activityId)
+                .containsExactly(Alert.Activity.CREATE.id, Alert.Activity.UPDATE.id);
+    }
+
+    @Test
+    void shouldCountNetworksAsTheProfileDoes() {
+        // A service on three cloud egress addresses of one hosting ASN, and a phone across its carrier's
+        // NAT pool: one network each, whatever the /24.
+        String[] cloud = {"3.80.1.1", "18.216.2.2", "52.12.3.3"};
+        for (int i = 0; i < 30; i++) {
+            send(UsageEvents.accepted().subject("svc").jti("svc-token").from(cloud[i % 3])
+                    .located("US", 39.0, -77.0, 16509L).network(null, TokenUsageEvent.Anonymizer.HOSTING, 1000)
+                    .at(T0 + i * 1000L).build());
+            send(UsageEvents.accepted().subject("phone").jti("phone-token").from("100.6" + (i % 4) + ".1." + i)
+                    .located("DE", 50.1, 8.7, 3209L).network(TokenUsageEvent.ConnectionType.CELLULAR, null, 100)
+                    .at(T0 + i * 1000L).build());
+        }
+        assertThat(alerts.isEmpty()).isTrue();
+        assertThat(revocations.isEmpty()).isTrue();
+
+        // Home lines of one ISP are told apart by /24: three homes are three networks.
+        for (int i = 0; i < 3; i++) {
+            send(UsageEvents.accepted().jti("home-token").from("198.51." + (100 + i) + ".7")
+                    .located("DE", 52.5, 13.4, 3320L).network(TokenUsageEvent.ConnectionType.CABLE_DSL, null, 20)
+                    .at(T0 + 40_000 + i * 1000L).build());
+        }
         assertThat(alerts.readValuesToList()).hasSize(1);
     }
 
@@ -136,12 +167,15 @@ class TokenReplayRuleTest {
                 Topics.TOKEN_USAGE.valueSerde().serializer());
         revocations = driver.createOutputTopic(Topics.REVOCATIONS.name(), Topics.REVOCATIONS.keySerde().deserializer(),
                 Topics.REVOCATIONS.valueSerde().deserializer());
+        alerts = driver.createOutputTopic(Topics.ALERTS.name(), Topics.ALERTS.keySerde().deserializer(),
+                Topics.ALERTS.valueSerde().deserializer());
 
         send(UsageEvents.accepted().from("198.51.100.7").at(T0).build());
         send(UsageEvents.accepted().from("203.0.113.9").at(T0 + 40_000).build());
-        assertThat(revocations.isEmpty()).as("outside the 30 s window").isTrue();
+        assertThat(alerts.isEmpty()).as("outside the 30 s window").isTrue();
         send(UsageEvents.accepted().from("198.51.100.8").at(T0 + 45_000).build());
-        assertThat(revocations.readValuesToList()).hasSize(1);
+        assertThat(alerts.readValuesToList()).hasSize(1);
+        assertThat(revocations.isEmpty()).as("one sign alone").isTrue();
     }
 
     @Test
@@ -166,7 +200,7 @@ class TokenReplayRuleTest {
         assertThat(revocations.isEmpty()).isTrue();
         send(UsageEvents.accepted().from("2001:db8:1::1").at(T0 + 3).build());
         send(UsageEvents.accepted().from("2001:db8:2::1").at(T0 + 4).build());
-        assertThat(revocations.readValuesToList()).hasSize(1);
+        assertThat(alerts.readValuesToList()).hasSize(1);
     }
 
     @Test

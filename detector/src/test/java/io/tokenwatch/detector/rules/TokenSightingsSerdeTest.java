@@ -21,7 +21,20 @@ class TokenSightingsSerdeTest {
                         new TokenSightings.Use("2001:db8::/48", "2001:db8::1", null, 2_000L)),
                 3_000L,
                 List.of(new TokenSightings.Seen("phone-ü", "198.51.100.7", 1_000L)),
-                List.of(new TokenSightings.Seen("DE", "198.51.100.7", 1_000L)));
+                List.of(new TokenSightings.Seen("DE", "198.51.100.7", 1_000L)), 2_500L);
+    }
+
+    @Test
+    void shouldReadTheFirstBinaryFormatWithoutAlertTime() {
+        byte[] current = serde.serialize("t", full());
+        // Version 1 is version 2 without the trailing alert time (a presence flag and 8 bytes).
+        byte[] first = java.util.Arrays.copyOf(current, current.length - 9);
+        first[0] = 1;
+
+        TokenSightings read = serde.deserialize("t", first);
+
+        assertThat(read.alertedAt()).isNull();
+        assertThat(read.alerted(2_500L)).isEqualTo(full());
     }
 
     @Test

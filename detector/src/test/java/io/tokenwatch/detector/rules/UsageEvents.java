@@ -103,6 +103,18 @@ public final class UsageEvents {
         return this;
     }
 
+    /**
+     * What the resolver says about the network of the location set before ({@link #located} or
+     * {@link #in}): its connection type, anonymizer kind and accuracy radius, each possibly null.
+     */
+    public UsageEvents network(TokenUsageEvent.ConnectionType connection, TokenUsageEvent.Anonymizer anonymizer,
+                               Integer accuracyRadiusKm) {
+        TokenUsageEvent.Geo g = geo == null ? new TokenUsageEvent.Geo(null, null, null, null, null) : geo;
+        geo = new TokenUsageEvent.Geo(g.country(), g.region(), g.lat(), g.lon(), g.asn(), accuracyRadiusKm, connection,
+                anonymizer);
+        return this;
+    }
+
     public TokenUsageEvent build() {
         return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, UUID.randomUUID().toString(), time, "filter-1",
                 "accounts", outcome,

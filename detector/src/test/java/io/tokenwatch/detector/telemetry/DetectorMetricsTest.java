@@ -26,8 +26,10 @@ class DetectorMetricsTest {
         DetectorMetrics metrics = new DetectorMetrics(registry);
         try (DetectorDriver driver = DetectorDriver.start(stateDir, UnaryOperator.identity(), metrics)) {
             driver.sendRaw("https://issuer.example|alice", "{poison".getBytes(StandardCharsets.UTF_8), T0);
-            for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
-                driver.send(UsageEvents.accepted().jti("replayed").from(ip).build());
+            List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
+            for (int i = 0; i < ips.size(); i++) {
+                driver.send(UsageEvents.accepted().jti("replayed").from(ips.get(i)).in(List.of("DE", "AT", "CH").get(i))
+                        .at(T0 + i).build());
             }
 
             // The test driver does not write dead letters to a topic; DetectorIntegrationTest reads them on a broker.
