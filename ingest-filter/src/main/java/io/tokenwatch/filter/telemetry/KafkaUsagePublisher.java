@@ -280,6 +280,11 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
         }
         try {
             producer.send(record(pending), (metadata, error) -> directAnswered(pending, error));
+            if (spool != null && !givenBack.isEmpty()) {
+                // A failure answered on this thread (a metadata timeout after max.block.ms): each further
+                // send would block as long, so spool from here on.
+                startSpooling("metadata unavailable");
+            }
         } catch (KafkaException e) {
             inFlight.decrementAndGet();
             if (spool == null) {
@@ -403,13 +408,18 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
         for (int i = 0; i < fresh.size(); i++) {
             SpoolLog.Entry entry = fresh.get(i);
             try {
-                producer.send(new ProducerRecord<>(topic, entry.key(), entry.value()),
-                        answered);
+                producer.send(new ProducerRecord<>(topic, entry.key(), entry.value()), answered);
             } catch (KafkaException e) {
-                // Metadata unavailable or producer memory full: the rest of the window waits for the next try.
                 windowFailed = true;
-                pauseUntilNanos = System.nanoTime() + BLOCKED_PAUSE_NANOS;
                 windowOutstanding.addAndGet(-(fresh.size() - i));
+                pauseUntilNanos = System.nanoTime() + BLOCKED_PAUSE_NANOS;
+                break;
+            }
+            if (windowFailed) {
+                // send() answers a metadata timeout (after blocking max.block.ms) through the callback,
+                // on this thread: every further send would block as long, so the rest waits for the next try.
+                windowOutstanding.addAndGet(-(fresh.size() - i - 1));
+                pauseUntilNanos = System.nanoTime() + BLOCKED_PAUSE_NANOS;
                 break;
             }
         }

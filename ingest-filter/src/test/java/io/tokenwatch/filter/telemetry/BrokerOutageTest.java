@@ -91,12 +91,13 @@ class BrokerOutageTest {
 
             kafka = EmbeddedKafka.builder().dataDirectory(brokerDir).port(port).start();
             long up = System.nanoTime();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> !roomy.isSpooling());
+            drainedNanos = System.nanoTime() - up;
             Thread.sleep(STEADY.toMillis());
             loading.set(false);
             load.join();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
                     publishers.values().stream().noneMatch(KafkaUsagePublisher::isSpooling));
-            drainedNanos = System.nanoTime() - up;
         } finally {
             loading.set(false);
             load.join();
@@ -110,7 +111,7 @@ class BrokerOutageTest {
             long duplicates = roomyReceived.values().stream().mapToInt(n -> n - 1).sum();
             System.out.printf("outage %d s: roomy offered %d, spooled %d, received %d distinct (%d duplicates),"
                             + " lost %d, dropped %d; tight offered %d, spooled %d, dropped %d, received %d;"
-                            + " stale spooled %d, expired %d; spool shipped %.1f s after the broker returned%n",
+                            + " stale spooled %d, expired %d; roomy's spool shipped %.2f s after the broker returned%n",
                     OUTAGE.toSeconds(), roomyOffered.size(), roomy.spooledCount(), roomyReceived.size(), duplicates,
                     roomyOffered.size() - roomyReceived.size(), roomy.droppedCount(), offered.get("tight").size(),
                     tight.spooledCount(), tight.droppedCount(), received.get("tight").size(), stale.spooledCount(),
