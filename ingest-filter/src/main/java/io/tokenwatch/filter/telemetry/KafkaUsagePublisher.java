@@ -45,8 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <em>spooling</em>: every new event, and every one Kafka gave back, is appended to the
  * {@link SpoolLog} on disk. Meanwhile the spool is shipped in order in windows of up to
  * {@value #WINDOW} records: a window's position is committed once all of it is acknowledged; if any
- * of it fails, the window is read again after a pause. When the spool has been shipped to its end the
- * publisher goes back to sending directly. Delivery is at-least-once: a window that fails part way is
+ * of it fails, the window is read again after a pause. Once a window has been acknowledged whole and
+ * the reader reaches the end of the spool, new events go straight to Kafka again while the last
+ * window follows (so events of that last window and the first direct ones may interleave; each part
+ * is in order). Delivery is at-least-once: a window that fails part way is
  * sent again whole, so an event may reach the topic twice (consumers key on {@code event_id}).
  * Records already handed to the producer before the switch stay there and are delivered when the
  * broker returns, or come back as failures within {@code delivery.timeout.ms} and are spooled.
@@ -55,7 +57,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * its byte bound ({@link #droppedCount()}); a spooled event older than {@link Spool#maxAge} when its
  * turn comes, since the detector's windows no longer cover it ({@link #expiredCount()}); an event
  * Kafka refuses for good, such as a record too large ({@link #failedCount()}). Without a spool a
- * retriable failure is counted as failed too, as before.
+ * retriable failure is counted as failed too, as before. A record Kafka gives back may nonetheless
+ * have been written (its acknowledgement lost with the broker), so after an outage these counters
+ * can exceed the events truly missing by the few that were in flight when it began.
  *
  * <p>Thread-safe: any number of request threads may call {@link #offer}; counters may be read from any
  * thread.
@@ -138,9 +142,14 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
 
     // Publisher-thread state (read by metrics only through the volatile flag).
     private volatile boolean spooling;
+    /** The spool holds events not yet acknowledged; outlives {@link #spooling} by the last window. */
+    private boolean draining;
+    /** Whether the last window closed was acknowledged whole: Kafka is demonstrably back. */
+    private boolean lastWindowAcknowledged;
     private boolean windowOpen;
     private SpoolLog.Position windowEnd;
     private long windowExpired;
+    private int windowSends;
     private final AtomicInteger windowOutstanding = new AtomicInteger();
     private volatile boolean windowFailed;
     private long pauseUntilNanos;
@@ -184,6 +193,12 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
         // Reconnect within a second of the broker's return, so the spool starts draining promptly.
         props.putIfAbsent(ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, "1000");
         if (spool != null) {
+            // A record handed to the producer during an outage can stay stuck there after the broker
+            // returns (its request timed out, so the idempotent producer holds the partition until the
+            // batch expires): with the default two minutes the spool would wait that long to drain.
+            // With a spool a failed record is not lost but spooled and sent again, so fail it sooner.
+            props.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+            props.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "15000");
             this.spool = new SpoolLog(spool.directory(), spool.maxBytes(), spool.segmentBytes());
             this.maxAgeMillis = spool.maxAge().toMillis();
             this.stallNanos = spool.stallTimeout().toNanos();
@@ -202,6 +217,7 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
             LOG.info("event spool {} holds {} bytes from an earlier run; shipping them first",
                     this.spool.directory(), this.spool.bytes());
             spooling = true;
+            draining = true;
         }
         this.buffer = new BoundedEventBuffer<>(capacity, "tokenwatch-usage-publisher", this::handle, this::tick);
     }
@@ -249,6 +265,11 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
     /** Whether new events currently go to the disk spool rather than straight to Kafka. */
     public boolean isSpooling() {
         return spooling;
+    }
+
+    /** Whether the spool holds events Kafka has not acknowledged yet. */
+    public boolean hasBacklog() {
+        return spool != null && !spool.isEmptyForReaders();
     }
 
     /** Whether this publisher has a disk spool. */
@@ -334,6 +355,8 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
     }
 
     private void startSpooling(String why) {
+        draining = true;
+        lastWindowAcknowledged = false;
         if (!spooling) {
             spooling = true;
             LOG.warn("Kafka unreachable ({}); spooling usage events to {}", why, spool.directory());
@@ -353,12 +376,11 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
                 back = givenBack.poll();
             } while (back != null);
         }
-        if (!spooling) {
-            if (inFlight.get() > 0 && System.nanoTime() - lastProgressNanos > stallNanos) {
-                startSpooling("no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms");
-            } else {
-                return;
-            }
+        if (!spooling && inFlight.get() > 0 && System.nanoTime() - lastProgressNanos > stallNanos) {
+            startSpooling("no acknowledgement for " + TimeUnit.NANOSECONDS.toMillis(stallNanos) + " ms");
+        }
+        if (!draining) {
+            return;
         }
         try {
             ship();
@@ -386,13 +408,27 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
             // committing the read position also frees a segment the reader has just left.
             spool.commit(spool.readPosition());
             if (spool.isEmpty()) {
-                spooling = false;
-                lastProgressNanos = System.nanoTime();
-                LOG.info("Kafka reachable again; event spool shipped, sending directly");
+                draining = false;
+                stopSpooling();
+                LOG.info("event spool shipped");
             }
             return;
         }
+        if (entries.size() < WINDOW && lastWindowAcknowledged) {
+            // The reader has reached the end of the spool and Kafka acknowledges again. Under steady
+            // load the spool would never be seen empty (events keep arriving during each window's
+            // round trip), so new events go straight to Kafka from here while this last window follows.
+            stopSpooling();
+        }
         openWindow(entries);
+    }
+
+    private void stopSpooling() {
+        if (spooling) {
+            spooling = false;
+            lastProgressNanos = System.nanoTime();
+            LOG.info("Kafka reachable again; sending usage events directly");
+        }
     }
 
     /** Sends one window from the spool; its records answer {@link #windowAnswered}. */
@@ -403,6 +439,7 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
         windowFailed = false;
         windowEnd = entries.get(entries.size() - 1).next();
         windowExpired = entries.size() - fresh.size();
+        windowSends = fresh.size();
         windowOutstanding.set(fresh.size());
         Callback answered = (metadata, error) -> windowAnswered(error);
         for (int i = 0; i < fresh.size(); i++) {
@@ -444,6 +481,8 @@ public final class KafkaUsagePublisher implements UsageEventSink, AutoCloseable 
             return false;
         }
         windowOpen = false;
+        // A window of expired events only proves nothing about Kafka.
+        lastWindowAcknowledged = !windowFailed && windowSends > 0;
         if (windowFailed) {
             spool.rewind();
             pauseUntilNanos = Math.max(pauseUntilNanos, System.nanoTime() + RETRY_PAUSE_NANOS);

@@ -274,6 +274,11 @@ final class SpoolLog implements AutoCloseable {
         return committed.segment() >= writeSegment && committed.offset() >= writeOffset;
     }
 
+    /** {@link #isEmpty()} for other threads: no segment holds bytes (committed segments are deleted). */
+    boolean isEmptyForReaders() {
+        return totalBytes == 0;
+    }
+
     /**
      * Records everything before {@code position} as acknowledged: deletes the segments it has left
      * behind and saves the cursor.

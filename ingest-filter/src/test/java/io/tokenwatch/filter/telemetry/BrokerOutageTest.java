@@ -91,13 +91,14 @@ class BrokerOutageTest {
 
             kafka = EmbeddedKafka.builder().dataDirectory(brokerDir).port(port).start();
             long up = System.nanoTime();
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20)).until(() -> !roomy.isSpooling());
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !roomy.isSpooling() && !roomy.hasBacklog());
             drainedNanos = System.nanoTime() - up;
             Thread.sleep(STEADY.toMillis());
             loading.set(false);
             load.join();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() ->
-                    publishers.values().stream().noneMatch(KafkaUsagePublisher::isSpooling));
+                    publishers.values().stream().noneMatch(p -> p.isSpooling() || p.hasBacklog()));
         } finally {
             loading.set(false);
             load.join();
@@ -111,11 +112,11 @@ class BrokerOutageTest {
             long duplicates = roomyReceived.values().stream().mapToInt(n -> n - 1).sum();
             System.out.printf("outage %d s: roomy offered %d, spooled %d, received %d distinct (%d duplicates),"
                             + " lost %d, dropped %d; tight offered %d, spooled %d, dropped %d, received %d;"
-                            + " stale spooled %d, expired %d; roomy's spool shipped %.2f s after the broker returned%n",
+                            + " stale spooled %d, expired %d, received %d of %d; roomy back to direct sends with its spool shipped %.2f s after the broker returned%n",
                     OUTAGE.toSeconds(), roomyOffered.size(), roomy.spooledCount(), roomyReceived.size(), duplicates,
                     roomyOffered.size() - roomyReceived.size(), roomy.droppedCount(), offered.get("tight").size(),
                     tight.spooledCount(), tight.droppedCount(), received.get("tight").size(), stale.spooledCount(),
-                    stale.expiredCount(), drainedNanos / 1e9);
+                    stale.expiredCount(), received.get("stale").size(), offered.get("stale").size(), drainedNanos / 1e9);
 
             assertThat(roomy.spooledCount()).as("the outage went through the spool").isPositive();
             assertThat(roomy.droppedCount()).isZero();
@@ -126,15 +127,18 @@ class BrokerOutageTest {
             assertThat(tight.droppedCount()).as("the 64 KiB spool overflowed").isPositive();
             assertThat(tight.failedCount()).isZero();
             assertThat(offered.get("tight")).containsAll(received.get("tight").keySet());
+            // Every event not received is counted as dropped. The count may exceed what is missing by
+            // the few records in flight when the broker stopped: Kafka gave them back (their
+            // acknowledgement was lost with the broker) although it had written them.
             assertThat((long) received.get("tight").size())
                     .as("every event not received is counted as dropped")
-                    .isEqualTo(offered.get("tight").size() - tight.droppedCount());
+                    .isGreaterThanOrEqualTo(offered.get("tight").size() - tight.droppedCount());
 
             assertThat(stale.expiredCount()).as("a day-old spool is not shipped").isPositive()
                     .isEqualTo(stale.spooledCount());
             assertThat(stale.droppedCount()).isZero();
             assertThat((long) received.get("stale").size())
-                    .isEqualTo(offered.get("stale").size() - stale.expiredCount());
+                    .isGreaterThanOrEqualTo(offered.get("stale").size() - stale.expiredCount());
         } finally {
             kafka.close();
         }
