@@ -136,7 +136,8 @@ final class GatewayOptions {
 
     @Option(names = "--event-spool-dir", paramLabel = "DIR",
             description = "Disk spool keeping usage events while Kafka is unreachable, shipped in order when it returns;"
-                    + " survives a gateway restart; 'none' turns it off (default: <java.io.tmpdir>/tokenwatch-gateway-<port>/event-spool).")
+                    + " survives a gateway restart; 'none' turns it off (default: <java.io.tmpdir>/tokenwatch-gateway-<port>/event-spool,"
+                    + " a fresh temporary directory with --port 0).")
     String eventSpoolDir;
 
     @Option(names = "--event-spool-max-bytes", paramLabel = "SIZE",
@@ -278,14 +279,27 @@ final class GatewayOptions {
 
     /**
      * The usage-event spool: on by default under the temporary directory, one per port so two gateways
-     * on one host never share one (the spool refuses a directory in use).
+     * on one host never share one (the spool refuses a directory in use). With {@code --port 0} (any
+     * free port) there is no port to name it by, so it gets a fresh temporary directory, which a
+     * restart does not find again.
      */
     private void putSpool(Map<String, Object> props, String f) {
         if (eventSpoolDir != null && eventSpoolDir.strip().equalsIgnoreCase("none")) {
             return;
         }
-        Path dir = eventSpoolDir != null ? Path.of(eventSpoolDir.strip())
-                : Path.of(System.getProperty("java.io.tmpdir"), "tokenwatch-gateway-" + port, "event-spool");
+        Path dir;
+        if (eventSpoolDir != null) {
+            dir = Path.of(eventSpoolDir.strip());
+        } else if (port > 0) {
+            dir = Path.of(System.getProperty("java.io.tmpdir"), "tokenwatch-gateway-" + port, "event-spool");
+        } else {
+            try {
+                dir = Files.createTempDirectory("tokenwatch-gateway-event-spool-");
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--event-spool-dir: cannot create a temporary directory: "
+                        + e.getMessage());
+            }
+        }
         props.put(f + ".kafka.event-spool-dir", dir.toAbsolutePath().toString());
         if (eventSpoolMaxBytes != null) {
             props.put(f + ".kafka.event-spool-max-bytes", bytes(eventSpoolMaxBytes, "--event-spool-max-bytes"));

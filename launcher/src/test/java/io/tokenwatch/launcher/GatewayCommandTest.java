@@ -151,6 +151,18 @@ class GatewayCommandTest {
                 .doesNotContainKey("micronaut.server.max-request-size")
                 .doesNotContainKey("tokenwatch.gateway.allowed-methods");
 
+        GatewayCommand anyPort = new GatewayCommand();
+        new CommandLine(anyPort).parseArgs("--upstream", "http://up:9000", "--port", "0", "--issuer", "https://i",
+                "--audience", "a", "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092");
+        GatewayCommand anyPortToo = new GatewayCommand();
+        new CommandLine(anyPortToo).parseArgs("--upstream", "http://up:9000", "--port", "0", "--issuer", "https://i",
+                "--audience", "a", "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092");
+        Object spoolA = anyPort.properties().get("tokenwatch.filter.kafka.event-spool-dir");
+        Object spoolB = anyPortToo.properties().get("tokenwatch.filter.kafka.event-spool-dir");
+        assertThat(spoolA).as("two gateways on free ports never share a spool").isNotNull().isNotEqualTo(spoolB);
+        Files.delete(Path.of((String) spoolA));
+        Files.delete(Path.of((String) spoolB));
+
         GatewayCommand off = new GatewayCommand();
         new CommandLine(off).parseArgs("--upstream", "http://up:9000", "--issuer", "https://i", "--audience", "a",
                 "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092", "--event-spool-dir", "none");
