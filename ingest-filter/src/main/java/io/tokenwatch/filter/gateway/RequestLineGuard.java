@@ -133,8 +133,8 @@ public final class RequestLineGuard implements BeanCreatedEventListener<NettySer
                 HttpResponseStatus status = check(request);
                 if (status != null) {
                     refused = true;
-                    LOG.debug("refused {} {} {}: {}", request.method(), request.protocolVersion(),
-                            request.uri().length() > 200 ? request.uri().substring(0, 200) : request.uri(), status);
+                    // Not the URI: a query may carry an access token (RFC 6750 §2.3), never to be logged.
+                    LOG.debug("refused {} {}: {}", request.method(), request.protocolVersion(), status);
                     ReferenceCountUtil.release(msg);
                     ctx.writeAndFlush(response(status)).addListener(ChannelFutureListener.CLOSE);
                     return;
