@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The gateway's options, shared by {@code tokenwatch gateway} and {@code tokenwatch up}: the upstream,
@@ -24,6 +26,9 @@ import java.util.Properties;
  * <p>Mutable, as picocli binds it; used by one thread.
  */
 final class GatewayOptions {
+
+    private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMG]i?B)?", Pattern.CASE_INSENSITIVE);
 
     @Option(names = "--upstream", required = true, paramLabel = "URL",
             description = "Where accepted requests go, e.g. http://127.0.0.1:9000.")
@@ -129,6 +134,30 @@ final class GatewayOptions {
     @Option(names = "--hsts-always", description = "Send Strict-Transport-Security over plain HTTP too (TLS ends in front).")
     boolean hstsAlways;
 
+    @Option(names = "--event-spool-dir", paramLabel = "DIR",
+            description = "Disk spool keeping usage events while Kafka is unreachable, shipped in order when it returns;"
+                    + " survives a gateway restart; 'none' turns it off (default: <java.io.tmpdir>/tokenwatch-gateway-<port>/event-spool,"
+                    + " a fresh temporary directory with --port 0).")
+    String eventSpoolDir;
+
+    @Option(names = "--event-spool-max-bytes", paramLabel = "SIZE",
+            description = "Bound of the event spool, e.g. 512MB; events beyond it are dropped and counted (default: 256MB).")
+    String eventSpoolMaxBytes;
+
+    @Option(names = "--event-spool-max-age", paramLabel = "DURATION",
+            description = "Spooled events older than this are dropped and counted, as the detector's window no longer"
+                    + " covers them (default: 24h).")
+    String eventSpoolMaxAge;
+
+    @Option(names = "--max-body-size", paramLabel = "SIZE",
+            description = "Largest request body, e.g. 10MB; a larger one gets 413 without reaching the upstream (default: 10MB).")
+    String maxBodySize;
+
+    @Option(names = "--allowed-method", paramLabel = "METHOD",
+            description = "A method forwarded upstream; repeatable; others get 405"
+                    + " (default: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS).")
+    List<String> allowedMethods = new ArrayList<>();
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Any other property; repeatable.")
     Map<String, String> extra = new LinkedHashMap<>();
 
@@ -179,6 +208,20 @@ final class GatewayOptions {
             props.put(f + ".rate-limit.rules", rateLimits);
         }
         geo.putInto(props);
+        putSpool(props, f);
+        if (maxBodySize != null) {
+            props.put("micronaut.server.max-request-size", bytes(maxBodySize, "--max-body-size"));
+        }
+        if (!allowedMethods.isEmpty()) {
+            for (String method : allowedMethods) {
+                // RFC 9110 §9.1: a method is a token.
+                if (!METHOD.matcher(method.strip()).matches()) {
+                    throw new IllegalArgumentException("--allowed-method: not a method name: " + method);
+                }
+            }
+            props.put("tokenwatch.gateway.allowed-methods",
+                    allowedMethods.stream().map(m -> m.strip().toUpperCase(Locale.ROOT)).toList());
+        }
         if (hstsAlways) {
             props.put(f + ".security-headers.hsts-always", true);
         }
@@ -232,6 +275,59 @@ final class GatewayOptions {
         if (kid != null) {
             props.put(f + ".keys.kid", kid);
         }
+    }
+
+    /**
+     * The usage-event spool: on by default under the temporary directory, one per port so two gateways
+     * on one host never share one (the spool refuses a directory in use). With {@code --port 0} (any
+     * free port) there is no port to name it by, so it gets a fresh temporary directory, which a
+     * restart does not find again.
+     */
+    private void putSpool(Map<String, Object> props, String f) {
+        if (eventSpoolDir != null && eventSpoolDir.strip().equalsIgnoreCase("none")) {
+            return;
+        }
+        Path dir;
+        if (eventSpoolDir != null) {
+            dir = Path.of(eventSpoolDir.strip());
+        } else if (port > 0) {
+            dir = Path.of(System.getProperty("java.io.tmpdir"), "tokenwatch-gateway-" + port, "event-spool");
+        } else {
+            try {
+                dir = Files.createTempDirectory("tokenwatch-gateway-event-spool-");
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--event-spool-dir: cannot create a temporary directory: "
+                        + e.getMessage());
+            }
+        }
+        props.put(f + ".kafka.event-spool-dir", dir.toAbsolutePath().toString());
+        if (eventSpoolMaxBytes != null) {
+            props.put(f + ".kafka.event-spool-max-bytes", bytes(eventSpoolMaxBytes, "--event-spool-max-bytes"));
+        }
+        putDuration(props, f + ".kafka.event-spool-max-age", eventSpoolMaxAge, "--event-spool-max-age");
+    }
+
+    /** {@code 1048576}, {@code 512KB}, {@code 10MB}, {@code 1GB} (powers of 1024, as Micronaut reads them). */
+    static long bytes(String value, String option) {
+        Matcher m = SIZE.matcher(value.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException(option + ": not a size (e.g. 10MB): " + value);
+        }
+        long n;
+        try {
+            n = Long.parseLong(m.group(1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": too large: " + value);
+        }
+        int shift = m.group(2) == null ? 0 : switch (Character.toUpperCase(m.group(2).charAt(0))) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            default -> 30;
+        };
+        if (n <= 0 || n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException(option + ": must be positive and below 8 EiB: " + value);
+        }
+        return n << shift;
     }
 
     /** An absolute http or https URL with a host; anything else is refused before anything starts. */

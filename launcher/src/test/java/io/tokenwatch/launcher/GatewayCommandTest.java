@@ -126,6 +126,66 @@ class GatewayCommandTest {
     }
 
     @Test
+    void shouldMapSpoolBodyAndMethodOptionsToProperties(@TempDir Path dir) throws Exception {
+        Path jwks = Files.writeString(dir.resolve("jwks.json"), "{}");
+        GatewayCommand command = new GatewayCommand();
+        new CommandLine(command).parseArgs("--upstream", "http://up:9000", "--issuer", "https://i", "--audience", "a",
+                "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092",
+                "--event-spool-dir", dir.resolve("spool").toString(), "--event-spool-max-bytes", "512MB",
+                "--event-spool-max-age", "6h", "--max-body-size", "2MB", "--allowed-method", "get",
+                "--allowed-method", "POST");
+
+        assertThat(command.properties())
+                .containsEntry("tokenwatch.filter.kafka.event-spool-dir", dir.resolve("spool").toAbsolutePath().toString())
+                .containsEntry("tokenwatch.filter.kafka.event-spool-max-bytes", 512L * 1024 * 1024)
+                .containsEntry("tokenwatch.filter.kafka.event-spool-max-age", "PT6H")
+                .containsEntry("micronaut.server.max-request-size", 2L * 1024 * 1024)
+                .containsEntry("tokenwatch.gateway.allowed-methods", List.of("GET", "POST"));
+
+        GatewayCommand defaults = new GatewayCommand();
+        new CommandLine(defaults).parseArgs("--upstream", "http://up:9000", "--port", "9191", "--issuer", "https://i",
+                "--audience", "a", "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092");
+        assertThat(defaults.properties()).containsEntry("tokenwatch.filter.kafka.event-spool-dir",
+                        Path.of(System.getProperty("java.io.tmpdir"), "tokenwatch-gateway-9191", "event-spool")
+                                .toAbsolutePath().toString())
+                .doesNotContainKey("micronaut.server.max-request-size")
+                .doesNotContainKey("tokenwatch.gateway.allowed-methods");
+
+        GatewayCommand anyPort = new GatewayCommand();
+        new CommandLine(anyPort).parseArgs("--upstream", "http://up:9000", "--port", "0", "--issuer", "https://i",
+                "--audience", "a", "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092");
+        GatewayCommand anyPortToo = new GatewayCommand();
+        new CommandLine(anyPortToo).parseArgs("--upstream", "http://up:9000", "--port", "0", "--issuer", "https://i",
+                "--audience", "a", "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092");
+        Object spoolA = anyPort.properties().get("tokenwatch.filter.kafka.event-spool-dir");
+        Object spoolB = anyPortToo.properties().get("tokenwatch.filter.kafka.event-spool-dir");
+        assertThat(spoolA).as("two gateways on free ports never share a spool").isNotNull().isNotEqualTo(spoolB);
+        Files.delete(Path.of((String) spoolA));
+        Files.delete(Path.of((String) spoolB));
+
+        GatewayCommand off = new GatewayCommand();
+        new CommandLine(off).parseArgs("--upstream", "http://up:9000", "--issuer", "https://i", "--audience", "a",
+                "--jwks-file", jwks.toString(), "--bootstrap-servers", "k:9092", "--event-spool-dir", "none");
+        assertThat(off.properties().keySet()).noneMatch(key -> key.contains("event-spool"));
+    }
+
+    @Test
+    void shouldRefuseBadSizesAndMethodsInOneLine(@TempDir Path dir) throws Exception {
+        Path jwks = Files.writeString(dir.resolve("jwks.json"), "{}");
+        Result badSize = run(concat(REQUIRED, "--jwks-file", jwks.toString(), "--max-body-size", "lots"));
+        assertThat(badSize.exit()).isEqualTo(1);
+        assertThat(badSize.err().strip()).isEqualTo("tokenwatch: --max-body-size: not a size (e.g. 10MB): lots");
+
+        Result zero = run(concat(REQUIRED, "--jwks-file", jwks.toString(), "--event-spool-max-bytes", "0"));
+        assertThat(zero.exit()).isEqualTo(1);
+        assertThat(zero.err().strip()).startsWith("tokenwatch: --event-spool-max-bytes: must be positive");
+
+        Result badMethod = run(concat(REQUIRED, "--jwks-file", jwks.toString(), "--allowed-method", "GET POST"));
+        assertThat(badMethod.exit()).isEqualTo(1);
+        assertThat(badMethod.err().strip()).isEqualTo("tokenwatch: --allowed-method: not a method name: GET POST");
+    }
+
+    @Test
     void shouldRefuseBadJwksOptionsInOneLine() {
         Result badDuration = run(concat(REQUIRED, "--jwks-uri", "https://idp.example/jwks", "--algorithm", "ES256",
                 "--jwks-timeout", "soon"));

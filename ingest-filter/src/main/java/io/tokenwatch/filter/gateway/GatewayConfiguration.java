@@ -18,7 +18,11 @@ import java.util.List;
  * tokenwatch.gateway.local-paths           /health/**, /prometheus   served by the gateway itself, never proxied
  * tokenwatch.gateway.connect-timeout       5s
  * tokenwatch.gateway.read-timeout          30s
+ * tokenwatch.gateway.allowed-methods       GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS   others get 405
+ * micronaut.server.max-request-size        10MB      a larger body gets 413 (declared: before it is read)
  * </pre>
+ *
+ * <p>Only HTTP/1.0 and HTTP/1.1 are spoken; any other version gets 505 ({@link RequestLineGuard}).
  *
  * <p>The filter's own settings stay under {@code tokenwatch.filter.*}. A path excluded from token
  * checks ({@code tokenwatch.filter.excluded-paths}) that is not a local path is proxied without a
@@ -29,6 +33,9 @@ public class GatewayConfiguration {
 
     public static final String PREFIX = "tokenwatch.gateway";
     public static final String DEFAULT_SUBJECT_HEADER = "X-Tokenwatch-Subject";
+    /** RFC 9110 §9.3 methods a REST upstream serves; TRACE and CONNECT are a proxy's risk, not a service's need. */
+    public static final List<String> DEFAULT_ALLOWED_METHODS =
+            List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     /** What the subject header carries. */
     public enum SubjectFormat {
@@ -45,6 +52,7 @@ public class GatewayConfiguration {
     private List<String> localPaths = new ArrayList<>(List.of("/health/**", "/prometheus"));
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration readTimeout = Duration.ofSeconds(30);
+    private List<String> allowedMethods = new ArrayList<>(DEFAULT_ALLOWED_METHODS);
 
     public String getUpstream() {
         return upstream;
@@ -100,5 +108,13 @@ public class GatewayConfiguration {
 
     public void setReadTimeout(Duration readTimeout) {
         this.readTimeout = readTimeout;
+    }
+
+    public List<String> getAllowedMethods() {
+        return allowedMethods;
+    }
+
+    public void setAllowedMethods(List<String> allowedMethods) {
+        this.allowedMethods = allowedMethods == null ? new ArrayList<>() : new ArrayList<>(allowedMethods);
     }
 }

@@ -12,6 +12,7 @@ import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Filter;
 import io.micronaut.http.client.ProxyHttpClient;
 import io.micronaut.http.client.exceptions.ReadTimeoutException;
+import io.micronaut.http.exceptions.ContentLengthExceededException;
 import io.micronaut.http.filter.HttpServerFilter;
 import io.micronaut.http.filter.ServerFilterChain;
 import io.micronaut.http.filter.ServerFilterPhase;
@@ -57,7 +58,9 @@ import java.util.Optional;
  *       then sets the security headers over them. Redirects are passed to the client, not followed.</li>
  * </ul>
  * An upstream that cannot be reached is answered with 502, one that does not answer in time with 504,
- * each with a generic JSON body.
+ * a request body that grows past {@code micronaut.server.max-request-size} while streamed with 413,
+ * each with a generic JSON body. Versions, methods and declared body sizes are checked before this
+ * filter runs, by {@link RequestLineGuard}.
  *
  * <p>With {@code tokenwatch.filter.enabled=false} there is no token filter in front of this one and every
  * request is forwarded unchecked ({@link UnfilteredGatewayFactory}); the forwarding itself is the same.
@@ -189,6 +192,13 @@ public final class GatewayProxyFilter implements HttpServerFilter {
     }
 
     private MutableHttpResponse<?> upstreamFailure(HttpRequest<?> request, Throwable error) {
+        if (bodyTooLarge(error)) {
+            // A chunked body that grew past micronaut.server.max-request-size: the client's error, not
+            // the upstream's (a declared oversize length is refused earlier, by RequestLineGuard).
+            return HttpResponse.<String>status(HttpStatus.REQUEST_ENTITY_TOO_LARGE)
+                    .contentType(MediaType.APPLICATION_JSON_TYPE)
+                    .body(TokenwatchServerFilter.errorBody(HttpStatus.REQUEST_ENTITY_TOO_LARGE.getCode()));
+        }
         boolean timeout = error instanceof ReadTimeoutException;
         LOG.warn("upstream {} for {} {}: {}", timeout ? "timed out" : "failed", request.getMethodName(),
                 TokenwatchServerFilter.rawPath(request), error.toString());
@@ -196,6 +206,15 @@ public final class GatewayProxyFilter implements HttpServerFilter {
         return HttpResponse.<String>status(status)
                 .contentType(MediaType.APPLICATION_JSON_TYPE)
                 .body(TokenwatchServerFilter.errorBody(status.getCode()));
+    }
+
+    private static boolean bodyTooLarge(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof ContentLengthExceededException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.tokenwatch.filter.micronaut;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.convert.format.MapFormat;
+import io.micronaut.core.convert.format.ReadableBytes;
 import io.micronaut.core.naming.conventions.StringConvention;
 import io.tokenwatch.filter.jwks.JwksKeySource;
 import io.tokenwatch.filter.ratelimit.RateLimiter;
@@ -60,7 +61,12 @@ import java.util.Map;
  * tokenwatch.filter.keys.kid              -         kid of the PEM key or the HMAC secret
  * tokenwatch.filter.kafka.bootstrap-servers (required)
  * tokenwatch.filter.kafka.properties.*    none      client properties (security.protocol, ssl.*, sasl.*) for both clients
- * tokenwatch.filter.kafka.event-buffer    10000     usage events buffered before new ones are dropped
+ * tokenwatch.filter.kafka.event-buffer    10000     usage events buffered in memory before new ones are dropped
+ * tokenwatch.filter.kafka.event-spool-dir none      directory of the disk spool that keeps usage events while
+ *                                                   Kafka is unreachable (none: no spool; the gateway sets one)
+ * tokenwatch.filter.kafka.event-spool-max-bytes 256MB  bound of the spool; events beyond it are dropped, counted
+ * tokenwatch.filter.kafka.event-spool-max-age 24h   spooled events older than this are dropped, counted (the
+ *                                                   detector's window would no longer use them)
  * tokenwatch.filter.rate-limit.rules      none      "id pattern per-subject per-ip", e.g. "api /api/** 100/1m 20/1m"
  * tokenwatch.filter.rate-limit.throttle-factor 0.1  share of capacity kept under a throttle command
  * tokenwatch.filter.rate-limit.maximum-buckets 100000
@@ -450,6 +456,9 @@ public class TokenwatchFilterConfiguration {
         private String bootstrapServers;
         private Map<String, String> properties = new LinkedHashMap<>();
         private int eventBuffer = KafkaUsagePublisher.DEFAULT_CAPACITY;
+        private String eventSpoolDir;
+        private long eventSpoolMaxBytes = KafkaUsagePublisher.Spool.DEFAULT_MAX_BYTES;
+        private Duration eventSpoolMaxAge = KafkaUsagePublisher.Spool.DEFAULT_MAX_AGE;
 
         public String getBootstrapServers() {
             return bootstrapServers;
@@ -475,6 +484,31 @@ public class TokenwatchFilterConfiguration {
 
         public void setEventBuffer(int eventBuffer) {
             this.eventBuffer = eventBuffer;
+        }
+
+        public String getEventSpoolDir() {
+            return eventSpoolDir;
+        }
+
+        public void setEventSpoolDir(String eventSpoolDir) {
+            this.eventSpoolDir = eventSpoolDir;
+        }
+
+        public long getEventSpoolMaxBytes() {
+            return eventSpoolMaxBytes;
+        }
+
+        /** Bytes, or a size such as {@code 256MB} (Micronaut's readable bytes: KB, MB, GB are powers of 1024). */
+        public void setEventSpoolMaxBytes(@ReadableBytes long eventSpoolMaxBytes) {
+            this.eventSpoolMaxBytes = eventSpoolMaxBytes;
+        }
+
+        public Duration getEventSpoolMaxAge() {
+            return eventSpoolMaxAge;
+        }
+
+        public void setEventSpoolMaxAge(Duration eventSpoolMaxAge) {
+            this.eventSpoolMaxAge = eventSpoolMaxAge;
         }
     }
 

@@ -25,6 +25,8 @@ import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 import java.util.Properties;
@@ -111,7 +113,7 @@ public class TokenwatchFilterFactory {
     RevocationListener tokenwatchRevocationListener(TokenwatchFilterConfiguration config, RevocationView view) {
         Properties consumer = kafkaClient(config);
         consumer.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "tokenwatch-revocations-" + config.getFilterId());
-        return new RevocationListener(view, consumer).start();
+        return new RevocationListener(view, consumer, CLOCK).start();
     }
 
     @Context
@@ -119,7 +121,24 @@ public class TokenwatchFilterFactory {
     KafkaUsagePublisher tokenwatchUsagePublisher(TokenwatchFilterConfiguration config) {
         Properties producer = kafkaClient(config);
         producer.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tokenwatch-usage-" + config.getFilterId());
-        return new KafkaUsagePublisher(producer, config.getKafka().getEventBuffer());
+        TokenwatchFilterConfiguration.Kafka kafka = config.getKafka();
+        KafkaUsagePublisher.Spool spool = null;
+        if (kafka.getEventSpoolDir() != null && !kafka.getEventSpoolDir().isBlank()) {
+            try {
+                spool = new KafkaUsagePublisher.Spool(Path.of(kafka.getEventSpoolDir().strip()),
+                        kafka.getEventSpoolMaxBytes(), kafka.getEventSpoolMaxAge(),
+                        KafkaUsagePublisher.Spool.DEFAULT_STALL_TIMEOUT);
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new IllegalArgumentException(TokenwatchFilterConfiguration.PREFIX + ".kafka.event-spool: "
+                        + e.getMessage(), e);
+            }
+        }
+        try {
+            return new KafkaUsagePublisher(producer, kafka.getEventBuffer(), spool, CLOCK);
+        } catch (UncheckedIOException e) {
+            throw new IllegalArgumentException(TokenwatchFilterConfiguration.PREFIX + ".kafka.event-spool-dir: "
+                    + e.getMessage(), e);
+        }
     }
 
     @Singleton

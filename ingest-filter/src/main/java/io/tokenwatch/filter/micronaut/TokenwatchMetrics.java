@@ -34,15 +34,24 @@ import java.util.concurrent.TimeUnit;
  *       {@code TokenFilter.check}, i.e. validation plus revocation check, rate limit, headers and event
  *       enqueue; the core does not time validation alone.</li>
  *   <li>{@code tokenwatch.events.dropped}, {@code .failed}, {@code .sent} function counters
- *       [{@code tokenwatch_events_dropped_total}, ...]: usage events dropped because the bounded buffer
- *       was full, refused by Kafka, acknowledged by Kafka. Counters, not gauges: they only grow, and
+ *       [{@code tokenwatch_events_dropped_total}, ...]: usage events dropped because the bounded memory
+ *       buffer or the disk spool was full, refused by Kafka for good, acknowledged by Kafka. Counters, not gauges: they only grow, and
  *       Prometheus' {@code rate()} wants counters.</li>
  *   <li>{@code tokenwatch.revocations.size} gauge: entries held by the revocation view.</li>
  *   <li>{@code tokenwatch.revocations.lag} gauge: revocation records on the topic this filter has not
  *       applied yet, summed over partitions from the last fetch ({@link RevocationListener#lag()});
  *       {@code -1} while unknown. Readiness says whether the replay at start has caught up; this says
- *       how far behind the live view is. {@code tokenwatch.revocations.applied} and {@code .unreadable} count the records applied and
- *       skipped.</li>
+ *       how far behind the live view is. It keeps its last value while Kafka is unreachable, so alert on
+ *       staleness too. {@code tokenwatch.revocations.applied} and {@code .unreadable} count the records
+ *       applied and skipped; an unreadable record changes nothing in the view (the entry it stood for, if
+ *       any, stays as it was).</li>
+ *   <li>{@code tokenwatch.revocations.staleness} gauge [{@code tokenwatch_revocations_staleness_seconds}]:
+ *       seconds since the broker last answered the listener's fetches ({@link RevocationListener#staleness()});
+ *       under a second while Kafka is reachable, growing while it is not.</li>
+ *   <li>{@code tokenwatch.events.spooled}, {@code .expired} function counters: usage events written to the
+ *       disk spool while Kafka was unreachable, and spooled events dropped as older than the spool's max
+ *       age; {@code tokenwatch.events.spool.bytes} gauge [{@code tokenwatch_events_spool_bytes}], bytes the
+ *       spool holds; {@code tokenwatch.events.spooling} gauge, 1 while new events go to the spool.</li>
  *   <li>With {@code keys.jwks-uri}: {@code tokenwatch.jwks.fetches{result}} function counter
  *       [{@code tokenwatch_jwks_fetches_total}], {@code result} = {@code success} or {@code failure} (error
  *       status, timeout, unreadable body, no usable key); {@code tokenwatch.jwks.refreshes.rate_limited}
@@ -82,7 +91,7 @@ public final class TokenwatchMetrics {
                 .publishPercentileHistogram()
                 .register(registry);
         FunctionCounter.builder("tokenwatch.events.dropped", publisher, KafkaUsagePublisher::droppedCount)
-                .description("Usage events dropped because the buffer was full or the publisher closed")
+                .description("Usage events dropped: memory buffer or disk spool full, or the publisher closed")
                 .register(registry);
         FunctionCounter.builder("tokenwatch.events.failed", publisher, KafkaUsagePublisher::failedCount)
                 .description("Usage events Kafka refused after retries")
@@ -90,12 +99,33 @@ public final class TokenwatchMetrics {
         FunctionCounter.builder("tokenwatch.events.sent", publisher, KafkaUsagePublisher::sentCount)
                 .description("Usage events acknowledged by Kafka")
                 .register(registry);
+        FunctionCounter.builder("tokenwatch.events.spooled", publisher, KafkaUsagePublisher::spooledCount)
+                .description("Usage events written to the disk spool while Kafka was unreachable")
+                .register(registry);
+        FunctionCounter.builder("tokenwatch.events.expired", publisher, KafkaUsagePublisher::expiredCount)
+                .description("Spooled usage events dropped as older than the spool's max age")
+                .register(registry);
+        Gauge.builder("tokenwatch.events.spool", publisher, KafkaUsagePublisher::spoolBytes)
+                .description("Bytes held by the usage-event disk spool")
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tokenwatch.events.spooling", publisher, p -> p.isSpooling() ? 1 : 0)
+                .description("1 while new usage events go to the disk spool rather than straight to Kafka")
+                .strongReference(true)
+                .register(registry);
         Gauge.builder("tokenwatch.revocations.size", view, RevocationView::size)
                 .description("Entries held by the revocation view")
                 .strongReference(true)
                 .register(registry);
         Gauge.builder("tokenwatch.revocations.lag", listener, RevocationListener::lag)
                 .description("Revocation records not yet applied by this filter (-1 while unknown)")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("tokenwatch.revocations.staleness", listener, l -> l.staleness().toMillis() / 1000.0)
+                .description("Seconds since the broker last answered the revocation listener; grows while Kafka"
+                        + " is unreachable")
+                .baseUnit("seconds")
                 .strongReference(true)
                 .register(registry);
         FunctionCounter.builder("tokenwatch.revocations.applied", listener, RevocationListener::appliedCount)

@@ -181,11 +181,14 @@ public final class TokenwatchServerFilter implements HttpServerFilter {
         String error = switch (status) {
             case 400 -> "invalid_request";
             case 401 -> "unauthorized";
+            case 405 -> "method_not_allowed";
+            case 413 -> "payload_too_large";
             case 429 -> "rate_limited";
             case 500 -> "internal_error";
             case 502 -> "bad_gateway";
             case 504 -> "gateway_timeout";
             case 503 -> "not_ready";
+            case 505 -> "http_version_not_supported";
             default -> "refused";
         };
         return "{\"error\":\"" + error + "\"}";

@@ -7,6 +7,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
@@ -15,7 +17,9 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,12 @@ public final class RevocationListener implements AutoCloseable {
     /** Records behind the end of the topic after the last poll; -1 until every partition is known. */
     private final AtomicLong lag = new AtomicLong(-1);
     private volatile List<TopicPartition> assigned = List.of();
+    private final Clock clock;
+    /** When the broker last answered a fetch of this consumer (or when the listener was created). */
+    private volatile Instant lastHeard;
+    /** The consumer's count of fetch responses, once found among its metrics; null until then. */
+    private Metric fetchResponses;
+    private double fetchResponsesSeen = -1;
     private volatile boolean running = true;
 
     /**
@@ -60,7 +70,18 @@ public final class RevocationListener implements AutoCloseable {
      *                           settings are set here and must not be given
      */
     public RevocationListener(RevocationView view, Properties consumerProperties) {
+        this(view, consumerProperties, Clock.systemUTC());
+    }
+
+    /**
+     * @param consumerProperties connection settings (bootstrap servers, TLS/SASL); group and offset
+     *                           settings are set here and must not be given
+     * @param clock              measures {@link #staleness()}
+     */
+    public RevocationListener(RevocationView view, Properties consumerProperties, Clock clock) {
         this.view = Objects.requireNonNull(view, "view");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.lastHeard = clock.instant();
         this.topic = Topics.REVOCATIONS.name();
         Properties props = new Properties();
         props.putAll(consumerProperties);
@@ -108,6 +129,18 @@ public final class RevocationListener implements AutoCloseable {
         return lag.get();
     }
 
+    /**
+     * How long since the broker last answered this listener's fetches: near zero while Kafka is
+     * reachable (a fetch is answered at least every {@code fetch.max.wait.ms}, 50 ms here, even with
+     * nothing new), growing while it is not. Unlike {@link #lag()}, which keeps its last value through
+     * an outage, this says how out of date the view may be. Before the first answer it counts from
+     * the listener's creation.
+     */
+    public Duration staleness() {
+        Duration since = Duration.between(lastHeard, clock.instant());
+        return since.isNegative() ? Duration.ZERO : since;
+    }
+
     /** Records skipped because they could not be deserialized. */
     public long unreadableCount() {
         return unreadable.get();
@@ -129,6 +162,7 @@ public final class RevocationListener implements AutoCloseable {
                         apply(record);
                     }
                     updateLag();
+                    noteFetchResponses();
                     if (!isReady() && reached(target)) {
                         LOG.info("revocation view caught up: {} entries", view.size());
                         caughtUp.countDown();
@@ -199,6 +233,31 @@ public final class RevocationListener implements AutoCloseable {
             total += behind.getAsLong();
         }
         lag.set(total);
+    }
+
+    /**
+     * Moves {@link #lastHeard} when the consumer's {@code fetch-total} (fetch responses received, from
+     * {@code consumer-fetch-manager-metrics}) has grown since the last poll. A poll returning nothing
+     * cannot tell an idle topic from an absent broker; this metric can, and costs a map lookup.
+     */
+    private void noteFetchResponses() {
+        if (fetchResponses == null) {
+            for (Map.Entry<MetricName, ? extends Metric> m : consumer.metrics().entrySet()) {
+                if (m.getKey().name().equals("fetch-total") && m.getKey().group().equals("consumer-fetch-manager-metrics")
+                        && !m.getKey().tags().containsKey("topic")) {
+                    fetchResponses = m.getValue();
+                    break;
+                }
+            }
+            if (fetchResponses == null) {
+                return;
+            }
+        }
+        Object value = fetchResponses.metricValue();
+        if (value instanceof Number n && n.doubleValue() != fetchResponsesSeen) {
+            fetchResponsesSeen = n.doubleValue();
+            lastHeard = clock.instant();
+        }
     }
 
     private void pauseBeforeRetry() {

@@ -33,6 +33,7 @@ public final class BoundedEventBuffer<T> implements AutoCloseable {
 
     private final BlockingQueue<T> queue;
     private final Consumer<? super T> handler;
+    private final Runnable tick;
     private final Thread drainer;
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -45,6 +46,20 @@ public final class BoundedEventBuffer<T> implements AutoCloseable {
      *                   counted as a failure and the next item is handled
      */
     public BoundedEventBuffer(int capacity, String threadName, Consumer<? super T> handler) {
+        this(capacity, threadName, handler, () -> { });
+    }
+
+    /**
+     * @param capacity   items buffered before new ones are dropped
+     * @param threadName name of the draining thread
+     * @param handler    called on the draining thread for each item; an exception it throws is
+     *                   counted as a failure and the next item is handled
+     * @param tick       called on the draining thread after each batch and at each idle pause (every
+     *                   few milliseconds), for background work that must share the handler's thread;
+     *                   an exception it throws is logged and the draining goes on
+     */
+    public BoundedEventBuffer(int capacity, String threadName, Consumer<? super T> handler, Runnable tick) {
+        this.tick = Objects.requireNonNull(tick, "tick");
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be positive");
         }
@@ -79,6 +94,7 @@ public final class BoundedEventBuffer<T> implements AutoCloseable {
         List<T> batch = new ArrayList<>(BATCH);
         while (running || !queue.isEmpty()) {
             if (queue.drainTo(batch, BATCH) == 0) {
+                tick();
                 LockSupport.parkNanos(IDLE_PAUSE_NANOS);
                 continue;
             }
@@ -92,6 +108,15 @@ public final class BoundedEventBuffer<T> implements AutoCloseable {
                 }
             }
             batch.clear();
+            tick();
+        }
+    }
+
+    private void tick() {
+        try {
+            tick.run();
+        } catch (RuntimeException e) {
+            LOG.warn("buffer background work failed: {}", e.toString());
         }
     }
 

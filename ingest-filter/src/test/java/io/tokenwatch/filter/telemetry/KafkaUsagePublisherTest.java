@@ -15,10 +15,13 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,6 +123,37 @@ class KafkaUsagePublisherTest {
     }
 
     @Test
+    void shouldShipAtNextStartWhatWasSpooledWhileKafkaWasUnreachable(@TempDir Path spoolDir) throws Exception {
+        Properties unreachable = new Properties();
+        unreachable.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + closedPort());
+        List<TokenUsageEvent> events = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            // Now, not the fixtures' fixed instant: a day-old event would rightly expire in the spool.
+            TokenUsageEvent fixture = event(Outcome.ACCEPTED, facts(true, "restart-" + i), "198.51.100.20");
+            events.add(new TokenUsageEvent(fixture.schemaVersion(), fixture.eventId(), System.currentTimeMillis(),
+                    fixture.filterId(), fixture.service(), fixture.outcome(), fixture.token(), fixture.request()));
+        }
+        KafkaUsagePublisher.Spool spool = KafkaUsagePublisher.Spool.in(spoolDir);
+        try (KafkaUsagePublisher down = new KafkaUsagePublisher(unreachable, 1_000, spool, Clock.systemUTC())) {
+            events.forEach(e -> assertThat(down.offer(e)).isTrue());
+            await().atMost(Duration.ofSeconds(20)).until(() -> down.spooledCount() == events.size());
+            assertThat(down.isSpooling()).isTrue();
+        }
+        Properties reachable = new Properties();
+        reachable.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+
+        try (KafkaUsagePublisher up = new KafkaUsagePublisher(reachable, 1_000, spool, Clock.systemUTC())) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> up.sentCount() >= events.size() && !up.isSpooling());
+            assertThat(up.droppedCount()).isZero();
+            assertThat(up.expiredCount()).isZero();
+            assertThat(up.spoolBytes()).isZero();
+        }
+        List<String> ids = events.stream().map(TokenUsageEvent::eventId).toList();
+        assertThat(consumeAll(Integer.MAX_VALUE, ids).stream().map(r -> r.value().eventId()).distinct())
+                .containsAll(ids);
+    }
+
+    @Test
     void shouldRefuseNonPositiveCapacity() {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9");
@@ -128,6 +162,11 @@ class KafkaUsagePublisherTest {
     }
 
     private static List<ConsumerRecord<String, TokenUsageEvent>> consumeAll(int expected) {
+        return consumeAll(expected, List.of());
+    }
+
+    /** Every record from the start until {@code expected} records, or every one of {@code ids}, have been read. */
+    private static List<ConsumerRecord<String, TokenUsageEvent>> consumeAll(int expected, List<String> ids) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         List<ConsumerRecord<String, TokenUsageEvent>> records = new ArrayList<>();
@@ -139,7 +178,8 @@ class KafkaUsagePublisherTest {
             consumer.seekToBeginning(partitions);
             await().atMost(Duration.ofSeconds(20)).until(() -> {
                 consumer.poll(Duration.ofMillis(100)).forEach(records::add);
-                return records.size() >= expected;
+                return records.size() >= expected || (!ids.isEmpty()
+                        && records.stream().map(r -> r.value().eventId()).toList().containsAll(ids));
             });
         }
         return records;
