@@ -46,6 +46,28 @@ public final class ContainerKafka implements KafkaCluster {
         }
     }
 
+    /**
+     * Whether a Docker engine answers here, already holds {@code image} and has a default bridge
+     * network. Images are never pulled (no registry may be reachable, and a pull that cannot succeed
+     * retries for minutes), so a machine with an engine but without the image cannot run this
+     * backend; nor can an engine without a bridge (such as one started with {@code --bridge=none}),
+     * where the broker's port cannot be published. Never throws.
+     */
+    public static boolean imageAvailable(String image) {
+        if (!dockerAvailable()) {
+            return false;
+        }
+        try {
+            var client = DockerClientFactory.instance().client();
+            client.inspectImageCmd(image).exec();
+            // testcontainers publishes the broker's port through the engine's default bridge; an
+            // engine started without one (--bridge=none) cannot map it.
+            return client.listNetworksCmd().exec().stream().anyMatch(n -> "bridge".equals(n.getName()));
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
     /** Starts a broker from {@link #DEFAULT_IMAGE}. */
     public static ContainerKafka start() {
         return start(DEFAULT_IMAGE);
@@ -59,6 +81,8 @@ public final class ContainerKafka implements KafkaCluster {
     public static ContainerKafka start(String image) {
         Objects.requireNonNull(image, "image");
         KafkaContainer container = new KafkaContainer(DockerImageName.parse(image))
+                // Never pull: the image is on the engine, or this backend is not available here.
+                .withImagePullPolicy(name -> false)
                 // The apache/kafka image maps KAFKA_* variables to broker properties.
                 .withEnv("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                 .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")

@@ -34,12 +34,15 @@ public enum KafkaBackend {
         }
     },
 
-    /** testcontainers' Kafka; available only where a Docker engine answers. */
+    /**
+     * testcontainers' Kafka; available only where a Docker engine answers and already holds
+     * {@link ContainerKafka#DEFAULT_IMAGE} (images are never pulled).
+     */
     TESTCONTAINERS {
         @Override
         public boolean available() {
             try {
-                return ContainerKafka.dockerAvailable();
+                return ContainerKafka.imageAvailable(ContainerKafka.DEFAULT_IMAGE);
             } catch (LinkageError e) {
                 // testcontainers is an optional dependency; without it ContainerKafka cannot even link.
                 return false;
