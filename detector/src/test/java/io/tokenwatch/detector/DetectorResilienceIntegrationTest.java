@@ -108,7 +108,7 @@ class DetectorResilienceIntegrationTest {
                     .noneMatch(r -> r.value() != null && new String(r.value(), StandardCharsets.UTF_8)
                             .matches(".*(" + futureJti + "|" + ancientJti + ").*"));
             assertThat(detector.metrics().scrape()).hasValueSatisfying(text -> assertThat(text).containsPattern(
-                    "tokenwatch_detector_dlq_total\\{[^}]*source=\"event-time\"[^}]*\\} 6\\.0"));
+                    "tokenwatch_detector_dlq_total\\{[^}]*source=\"event-time\"[^}]*\\} 8\\.0"));
             assertThat(detector.isRunning()).isTrue();
         }
     }
@@ -146,8 +146,10 @@ class DetectorResilienceIntegrationTest {
     private static List<String> sendReplay(KafkaProducer<byte[], byte[]> producer, String jti, long eventTime)
             throws Exception {
         List<String> ids = new ArrayList<>();
-        for (String ip : List.of("198.51.100.7", "203.0.113.9", "192.0.2.44")) {
-            TokenUsageEvent event = accepted(jti, ip, eventTime);
+        // Three networks and back to the first: two signs, so the replay is revoked, not only alerted.
+        List<String> ips = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44", "198.51.100.7");
+        for (int i = 0; i < ips.size(); i++) {
+            TokenUsageEvent event = accepted(jti, ips.get(i), eventTime + i * 1_000L);
             ids.add(event.eventId());
             producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), bytes(event.key()),
                     Topics.TOKEN_USAGE.valueSerde().serializer().serialize(Topics.TOKEN_USAGE.name(), event))).get();
