@@ -2,6 +2,7 @@ package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.detector.profile.DecayedRate;
 import io.tokenwatch.detector.profile.Observation;
+import io.tokenwatch.detector.profile.Pace;
 import io.tokenwatch.detector.profile.ProfileSettings;
 import io.tokenwatch.detector.profile.RateJudge;
 import io.tokenwatch.detector.profile.RecentCounts;
@@ -37,6 +38,12 @@ import java.util.Optional;
  *       busy intervals per busy hour. A script on the victim's own device at 20–50× the person's
  *       average hourly volume may not beat the person's busiest hour in count, but it keeps every
  *       interval busy for hours, which a person's short visits never do.</li>
+ *   <li><b>Pace test</b>, across route classes: requests that were each a visit of their own (no other
+ *       request of the subject within {@link Pace#VISIT_GAP}) in the sliding day, against the subject's
+ *       own such visits per active day (a Poisson tail). A person's requests come in visits of several;
+ *       a script pacing itself on the victim's device — a light user's scrape at a few requests an
+ *       hour, low-and-slow for a night — sends them minutes apart, which no volume test can see at a
+ *       light user's scale. Service accounts and polling clients learn their own pace.</li>
  * </ul>
  *
  * <p>Peer and calendar awareness ({@link PeerActivity}): when many users of one issuer, service and
@@ -61,16 +68,25 @@ import java.util.Optional;
  * @param cusumReference  multiple of the mean above which an interval adds to the cumulative excess
  * @param cusumLimit      cumulative excess, in deviations, that fires
  * @param surgeFactor     how much every ratio and the reference grow while the subject's peer group surges
+ * @param paceFloor       the least single-request visits in a sliding day that can fire the pace test
+ * @param paceTail        the pace test's tail probability: it fires at a count a Poisson variable with the
+ *                        subject's expected single visits per day reaches at most this often
  */
 public record RateSpikeRule(long floor, double k, double ratio, int minIntervals, int mediumIntervals,
                             double mediumRatio, int longIntervals, double longRatio, double cusumReference,
-                            double cusumLimit, double surgeFactor) {
+                            double cusumLimit, double surgeFactor, int paceFloor, double paceTail) {
 
     public static final String NAME = "rate_spike";
     public static final String VERSION = "2";
     /** Peer awareness: what makes a member of a group elevated (see {@link #isElevated}). */
     private static final double ELEVATED_RATIO = 2.5;
     private static final int ELEVATED_LEAST = 10;
+    /** Active days a subject's pace needs before the pace test judges it. */
+    private static final int PACE_MIN_DAYS = 3;
+    /** How many times its expectation a sliding day's single visits must reach, however many it has. */
+    private static final double PACE_RATIO = 3;
+    /** The least expected single visits per day: a subject that never had one is not held to zero. */
+    private static final double PACE_LEAST_MEAN = 0.25;
 
     public RateSpikeRule {
         if (floor < 1) {
@@ -88,6 +104,9 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1)) {
             throw new IllegalArgumentException("cusum reference >= 1, limit > 0 and surge factor >= 1 required");
         }
+        if (paceFloor < 1 || !(paceTail > 0 && paceTail < 0.5)) {
+            throw new IllegalArgumentException("pace floor must be at least 1 and pace tail in (0, 0.5)");
+        }
     }
 
     /**
@@ -97,37 +116,42 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
      * double every ratio.
      */
     public static RateSpikeRule defaults() {
-        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0);
+        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0, 5, 1e-4);
     }
 
     public RateSpikeRule withFloor(long value) {
         return new RateSpikeRule(value, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor);
+                cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withK(double value) {
         return new RateSpikeRule(floor, value, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor);
+                longRatio, cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withRatio(double value) {
         return new RateSpikeRule(floor, k, value, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor);
+                longRatio, cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withMinIntervals(int value) {
         return new RateSpikeRule(floor, k, ratio, value, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor);
+                cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withCusum(double reference, double limit) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, reference, limit, surgeFactor);
+                longRatio, reference, limit, surgeFactor, paceFloor, paceTail);
+    }
+
+    public RateSpikeRule withPace(int floorValue, double tailValue) {
+        return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, cusumReference, cusumLimit, surgeFactor, floorValue, tailValue);
     }
 
     public RateSpikeRule withSurgeFactor(double value) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, value);
+                longRatio, cusumReference, cusumLimit, value, paceFloor, paceTail);
     }
 
     /** The bookkeeping judge for a subject whose peer group is ({@code surging}) or is not surging. */
@@ -160,6 +184,11 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
             }
 
             @Override
+            public double paceFoldCap(DecayedRate daily) {
+                return isPaceEstablished(daily) ? paceThreshold(daily, factor) - 1 : Double.MAX_VALUE;
+            }
+
+            @Override
             public double hourlyFoldCap(DecayedRate baseline) {
                 return isEstablished(baseline) ? threshold(baseline, 1, mediumRatio * factor, floorFor(mediumIntervals))
                         : Double.MAX_VALUE;
@@ -185,7 +214,14 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         double count = window(route, mediumIntervals, elapsedFraction(route.rate(), observation.time(), settings));
         boolean byWindow = count >= ELEVATED_LEAST && count > ELEVATED_RATIO * expected
                 && count > expected + 3 * hourly.stdDev() * Math.sqrt(span);
-        return byWindow || route.recent().cusum() >= cusumLimit / 2;
+        return byWindow || route.recent().cusum() >= cusumLimit / 2 || isPaceElevated(profile.pace());
+    }
+
+    /** Single-request visits in the sliding day at least half-way to what the pace test fires at. */
+    private boolean isPaceElevated(Pace pace) {
+        DecayedRate daily = pace.daily();
+        int observed = pace.singlesWithin(Pace.HOURS);
+        return isPaceEstablished(daily) && observed >= paceFloor && observed * 2 >= paceThreshold(daily, 1);
     }
 
     /**
@@ -224,7 +260,98 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
             }
         }
-        return coverageFinding(observation, route, factor, surging, settings);
+        return coverageFinding(observation, route, factor, surging, settings)
+                .or(() -> paceFinding(observation, profile.pace(), route.rate(), factor, surging));
+    }
+
+    /**
+     * The pace test: single-request visits ({@link Pace}) in the sliding day against the subject's own
+     * single visits per active day. A person's requests come in visits of several requests seconds
+     * apart; a script pacing itself (a few requests an hour from the victim's own device, or low and
+     * slow all night) makes each request its own visit, far more of them than the person's baseline
+     * allows. Fires at {@code max(paceFloor, 3λ, c)}, c the least count a Poisson variable with mean
+     * {@code (μ + σ/2)} (μ, σ of the single visits per active day, at least 0.25, times the surge factor)
+     * reaches with probability at most {@code paceTail} and λ that mean; a whole day's expectation is allowed in any
+     * sliding day, whenever the subject usually has them. Strong (it alerts alone), of the
+     * {@link SignalFamily#VOLUME volume} family (it throttles only with a second family).
+     */
+    private Optional<ProfileFinding> paceFinding(Observation observation, Pace pace, DecayedRate rate,
+                                                 double factor, boolean surging) {
+        DecayedRate daily = pace.daily();
+        int observed = pace.singlesWithin(Pace.HOURS);
+        if (!isPaceEstablished(daily) || observed < paceFloor) {
+            return Optional.empty();
+        }
+        double lambda = paceMean(daily, factor);
+        // Cheap screen first: the exact tail is computed only for a count well above the expectation.
+        if (observed <= lambda + 3 * Math.sqrt(lambda)) {
+            return Optional.empty();
+        }
+        int threshold = paceThreshold(daily, factor);
+        if (observed < threshold) {
+            return Optional.empty();
+        }
+        String observedText = String.format(Locale.ROOT, "%d requests that were each a visit of their own (no other "
+                + "request within %d minutes) in the last %d hours", observed, Pace.VISIT_GAP / 60_000, Pace.HOURS);
+        Figures figures = new Figures("single_request_visits", observed, observedText, Math.round(daily.mean()),
+                String.format(Locale.ROOT, "%.1f (σ %.1f) single-request visits per active day over %d days",
+                        daily.mean(), daily.stdDev(), daily.intervals()), threshold,
+                String.format(Locale.ROOT, "at least max(%d, %.0f × %.2f, Poisson(%.2f) tail %.0e)%s", paceFloor,
+                        PACE_RATIO, lambda, lambda, paceTail,
+                        surging ? " (peer group surging)" : ""));
+        return Optional.of(build(observation, rate, observedText, figures, Alert.Severity.MEDIUM,
+                Pace.HOURS + " h", "pace", surging, Signal.Strength.STRONG));
+    }
+
+    private boolean isPaceEstablished(DecayedRate daily) {
+        return daily.intervals() >= PACE_MIN_DAYS;
+    }
+
+    private static double paceMean(DecayedRate daily, double factor) {
+        return Math.max(PACE_LEAST_MEAN, daily.mean() + daily.stdDev() / 2) * factor;
+    }
+
+    /** The least single-visit count in a sliding day that fires for {@code daily} (see {@link #paceFinding}). */
+    int paceThreshold(DecayedRate daily, double factor) {
+        double lambda = paceMean(daily, factor);
+        // Day-to-day counts of a heavy user vary more than a Poisson variable's: a ratio bounds them too.
+        return (int) Math.max(Math.max(paceFloor, poissonQuantile(lambda, paceTail)), Math.ceil(PACE_RATIO * lambda));
+    }
+
+    /**
+     * The least c with P(X ≥ c) ≤ {@code tail} for X Poisson with mean {@code lambda} (c above the mode).
+     * Hand-written because the build carries no statistics library and this is a dozen lines: the
+     * probabilities are taken relative to the mode's (P(k−1)/P(k) = k/λ, P(k+1)/P(k) = λ/(k+1)), so
+     * nothing underflows even for a service account's thousands a day; the sums stop once terms are
+     * negligible, a few times √λ terms each way.
+     */
+    static int poissonQuantile(double lambda, double tail) {
+        if (!(lambda > 0)) {
+            return 1;
+        }
+        int mode = (int) Math.floor(lambda);
+        double below = 0;
+        double term = 1;
+        for (int k = mode; k > 0 && term > 1e-18; k--) {
+            term *= k / lambda;
+            below += term;
+        }
+        double above = 0;
+        term = 1;
+        for (int k = mode; term > 1e-18; k++) {
+            above += term;
+            term *= lambda / (k + 1);
+        }
+        double total = below + above;
+        double remaining = above;
+        term = 1;
+        int k = mode;
+        while (remaining > tail * total && term > 1e-18) {
+            remaining -= term;
+            term *= lambda / (k + 1);
+            k++;
+        }
+        return Math.max(k, mode + 1);
     }
 
     /**
