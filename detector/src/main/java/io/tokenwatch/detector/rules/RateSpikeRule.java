@@ -85,6 +85,10 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     private static final int PACE_MIN_DAYS = 3;
     /** How many times its expectation a sliding day's single visits must reach, however many it has. */
     private static final double PACE_RATIO = 3;
+    /** The medium pace signal (alerts only with another medium signal): floor, ratio and tail. */
+    private static final int PACE_MEDIUM_FLOOR = 3;
+    private static final double PACE_MEDIUM_RATIO = 2;
+    private static final double PACE_MEDIUM_TAIL = 1e-2;
     /** The least expected single visits per day: a subject that never had one is not held to zero. */
     private static final double PACE_LEAST_MEAN = 0.25;
 
@@ -199,12 +203,16 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     /**
      * Whether the subject's current traffic to the route class is well above its own habit, for peer
      * awareness: the last hour above both 2.5× and 3σ over its busy-hour baseline (and at least 10
-     * requests), or the cumulative excess half-way to its limit. A statistical excess, not a ratio
+     * requests), or the cumulative excess half-way to its limit (these once {@code learned}), or the
+     * single-request visits of the sliding day half-way to the pace test's threshold. A statistical excess, not a ratio
      * alone, so bursty people with two visits in one hour do not make every group look like it surges.
      */
-    boolean isElevated(UserProfile profile, Observation observation, ProfileSettings settings) {
+    boolean isElevated(UserProfile profile, Observation observation, ProfileSettings settings, boolean learned) {
+        if (isPaceElevated(profile.pace())) {
+            return true;
+        }
         Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
-        if (found.isEmpty() || !isEstablished(found.get().hourly())) {
+        if (!learned || found.isEmpty() || !isEstablished(found.get().hourly())) {
             return false;
         }
         UserProfile.RouteRate route = found.get();
@@ -214,7 +222,7 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         double count = window(route, mediumIntervals, elapsedFraction(route.rate(), observation.time(), settings));
         boolean byWindow = count >= ELEVATED_LEAST && count > ELEVATED_RATIO * expected
                 && count > expected + 3 * hourly.stdDev() * Math.sqrt(span);
-        return byWindow || route.recent().cusum() >= cusumLimit / 2 || isPaceElevated(profile.pace());
+        return byWindow || route.recent().cusum() >= cusumLimit / 2;
     }
 
     /** Single-request visits in the sliding day at least half-way to what the pace test fires at. */
@@ -230,11 +238,25 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
      */
     Optional<ProfileFinding> evaluate(UserProfile profile, Observation observation, ProfileSettings settings,
                                       boolean surging) {
+        return evaluate(profile, observation, settings, surging, true);
+    }
+
+    /**
+     * As {@link #evaluate(UserProfile, Observation, ProfileSettings, boolean)}; with {@code learned} false
+     * (the subject's learning period is not over) only the pace test judges, as soon as its own baseline
+     * has {@value #PACE_MIN_DAYS} active days: a light user may take weeks to reach the learning
+     * period's request count, and is exactly whom a paced script hides behind.
+     */
+    Optional<ProfileFinding> evaluate(UserProfile profile, Observation observation, ProfileSettings settings,
+                                      boolean surging, boolean learned) {
         Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
         if (found.isEmpty()) {
             return Optional.empty();
         }
         UserProfile.RouteRate route = found.get();
+        if (!learned) {
+            return paceFinding(observation, profile.pace(), route.rate(), surging ? surgeFactor : 1, surging);
+        }
         DecayedRate rate = route.rate();
         double factor = surging ? surgeFactor : 1;
         double fraction = elapsedFraction(rate, observation.time(), settings);
@@ -273,34 +295,42 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
      * {@code (μ + σ/2)} (μ, σ of the single visits per active day, at least 0.25, times the surge factor)
      * reaches with probability at most {@code paceTail} and λ that mean; a whole day's expectation is allowed in any
      * sliding day, whenever the subject usually has them. Strong (it alerts alone), of the
-     * {@link SignalFamily#VOLUME volume} family (it throttles only with a second family).
+     * {@link SignalFamily#VOLUME volume} family (it throttles only with a second family). Below that,
+     * at {@code max(3, 2λ, c at 1 %)}, medium: it alerts only with another medium signal.
      */
     private Optional<ProfileFinding> paceFinding(Observation observation, Pace pace, DecayedRate rate,
                                                  double factor, boolean surging) {
         DecayedRate daily = pace.daily();
         int observed = pace.singlesWithin(Pace.HOURS);
-        if (!isPaceEstablished(daily) || observed < paceFloor) {
+        if (!isPaceEstablished(daily) || observed < PACE_MEDIUM_FLOOR) {
             return Optional.empty();
         }
         double lambda = paceMean(daily, factor);
-        // Cheap screen first: the exact tail is computed only for a count well above the expectation.
-        if (observed <= lambda + 3 * Math.sqrt(lambda)) {
+        // Cheap screen first: the exact tails are computed only for a count well above the expectation.
+        if (observed < PACE_MEDIUM_RATIO * lambda) {
             return Optional.empty();
         }
-        int threshold = paceThreshold(daily, factor);
-        if (observed < threshold) {
+        int strong = paceThreshold(daily, factor);
+        int medium = (int) Math.min(strong, Math.max(Math.max(PACE_MEDIUM_FLOOR, poissonQuantile(lambda, PACE_MEDIUM_TAIL)),
+                Math.ceil(PACE_MEDIUM_RATIO * lambda)));
+        if (observed < medium) {
             return Optional.empty();
         }
+        // Below the strong threshold, a paced script is still unusual enough to corroborate another
+        // medium signal (a new client family: a script with the victim's token), never to alert alone.
+        boolean isStrong = observed >= strong;
+        int threshold = isStrong ? strong : medium;
         String observedText = String.format(Locale.ROOT, "%d requests that were each a visit of their own (no other "
                 + "request within %d minutes) in the last %d hours", observed, Pace.VISIT_GAP / 60_000, Pace.HOURS);
         Figures figures = new Figures("single_request_visits", observed, observedText, Math.round(daily.mean()),
                 String.format(Locale.ROOT, "%.1f (σ %.1f) single-request visits per active day over %d days",
                         daily.mean(), daily.stdDev(), daily.intervals()), threshold,
-                String.format(Locale.ROOT, "at least max(%d, %.0f × %.2f, Poisson(%.2f) tail %.0e)%s", paceFloor,
-                        PACE_RATIO, lambda, lambda, paceTail,
+                String.format(Locale.ROOT, "at least max(%d, %.0f × %.2f, Poisson(%.2f) tail %.0e)%s",
+                        isStrong ? paceFloor : PACE_MEDIUM_FLOOR, isStrong ? PACE_RATIO : PACE_MEDIUM_RATIO, lambda,
+                        lambda, isStrong ? paceTail : PACE_MEDIUM_TAIL,
                         surging ? " (peer group surging)" : ""));
         return Optional.of(build(observation, rate, observedText, figures, Alert.Severity.MEDIUM,
-                Pace.HOURS + " h", "pace", surging, Signal.Strength.STRONG));
+                Pace.HOURS + " h", "pace", surging, isStrong ? Signal.Strength.STRONG : Signal.Strength.MEDIUM));
     }
 
     private boolean isPaceEstablished(DecayedRate daily) {
