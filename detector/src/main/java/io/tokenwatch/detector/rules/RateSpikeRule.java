@@ -85,6 +85,10 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     private static final int PACE_MIN_DAYS = 3;
     /** How many times its expectation a sliding day's single visits must reach, however many it has. */
     private static final double PACE_RATIO = 3;
+    /** Windows of the pace test, in hours (each within {@link Pace#HOURS}). */
+    private static final int[] PACE_WINDOWS = {3, 6, Pace.HOURS};
+    /** Hours a person's day of visits is taken to spread over, at least. */
+    private static final double PACE_ACTIVE_HOURS = 8;
     /** The medium pace signal (alerts only with another medium signal): floor, ratio and tail. */
     private static final int PACE_MEDIUM_FLOOR = 3;
     private static final double PACE_MEDIUM_RATIO = 2;
@@ -287,50 +291,73 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     }
 
     /**
-     * The pace test: single-request visits ({@link Pace}) in the sliding day against the subject's own
-     * single visits per active day. A person's requests come in visits of several requests seconds
-     * apart; a script pacing itself (a few requests an hour from the victim's own device, or low and
-     * slow all night) makes each request its own visit, far more of them than the person's baseline
-     * allows. Fires at {@code max(paceFloor, 3λ, c)}, c the least count a Poisson variable with mean
-     * {@code (μ + σ/2)} (μ, σ of the single visits per active day, at least 0.25, times the surge factor)
-     * reaches with probability at most {@code paceTail} and λ that mean; a whole day's expectation is allowed in any
-     * sliding day, whenever the subject usually has them. Strong (it alerts alone), of the
-     * {@link SignalFamily#VOLUME volume} family (it throttles only with a second family). Below that,
+     * The pace test: single-request visits ({@link Pace}) in sliding windows of 3, 6 and 24 hours against
+     * the subject's own single visits per active day. A person's requests come in visits of several
+     * requests seconds apart; a script pacing itself (a few requests an hour from the victim's own
+     * device, or low and slow all night) makes each request its own visit, one after the other, far
+     * more of them than the person's baseline allows. λ, the expectation for a window of h hours, is
+     * {@code max(0.25, μ + σ/2) × min(1, h/8)} (μ, σ of the single visits per active day; a day's worth is
+     * allowed in any 8 hours) times the surge factor. A window fires at {@code max(paceFloor, 3λ, c)}, c
+     * the least count a Poisson variable with mean λ reaches with probability at most {@code paceTail}.
+     * Strong (it alerts alone), of the {@link SignalFamily#VOLUME volume} family (it throttles only
+     * with a second family). Below that,
      * at {@code max(3, 2λ, c at 1 %)}, medium: it alerts only with another medium signal.
      */
     private Optional<ProfileFinding> paceFinding(Observation observation, Pace pace, DecayedRate rate,
                                                  double factor, boolean surging) {
         DecayedRate daily = pace.daily();
-        int observed = pace.singlesWithin(Pace.HOURS);
-        if (!isPaceEstablished(daily) || observed < PACE_MEDIUM_FLOOR) {
+        if (!isPaceEstablished(daily)) {
             return Optional.empty();
         }
-        double lambda = paceMean(daily, factor);
-        // Cheap screen first: the exact tails are computed only for a count well above the expectation.
-        if (observed < PACE_MEDIUM_RATIO * lambda) {
-            return Optional.empty();
+        ProfileFinding medium = null;
+        for (int hours : PACE_WINDOWS) {
+            int observed = pace.singlesWithin(hours);
+            if (observed < PACE_MEDIUM_FLOOR) {
+                continue;
+            }
+            double lambda = paceMean(daily, factor) * paceShare(hours);
+            // Cheap screen first: the exact tails are computed only for a count well above the expectation.
+            if (observed < PACE_MEDIUM_RATIO * lambda) {
+                continue;
+            }
+            int strong = paceThreshold(lambda);
+            int least = (int) Math.min(strong, Math.max(Math.max(PACE_MEDIUM_FLOOR,
+                    poissonQuantile(lambda, PACE_MEDIUM_TAIL)), Math.ceil(PACE_MEDIUM_RATIO * lambda)));
+            if (observed >= strong) {
+                return Optional.of(paceFinding(observation, rate, daily, hours, observed, strong, lambda, true,
+                        surging));
+            }
+            // Below the strong threshold, a paced script is still unusual enough to corroborate another
+            // medium signal (a new client family: a script with the victim's token), never to alert alone.
+            if (observed >= least && medium == null) {
+                medium = paceFinding(observation, rate, daily, hours, observed, least, lambda, false, surging);
+            }
         }
-        int strong = paceThreshold(daily, factor);
-        int medium = (int) Math.min(strong, Math.max(Math.max(PACE_MEDIUM_FLOOR, poissonQuantile(lambda, PACE_MEDIUM_TAIL)),
-                Math.ceil(PACE_MEDIUM_RATIO * lambda)));
-        if (observed < medium) {
-            return Optional.empty();
-        }
-        // Below the strong threshold, a paced script is still unusual enough to corroborate another
-        // medium signal (a new client family: a script with the victim's token), never to alert alone.
-        boolean isStrong = observed >= strong;
-        int threshold = isStrong ? strong : medium;
+        return Optional.ofNullable(medium);
+    }
+
+    private ProfileFinding paceFinding(Observation observation, DecayedRate rate, DecayedRate daily, int hours,
+                                       int observed, int threshold, double lambda, boolean isStrong, boolean surging) {
         String observedText = String.format(Locale.ROOT, "%d requests that were each a visit of their own (no other "
-                + "request within %d minutes) in the last %d hours", observed, Pace.VISIT_GAP / 60_000, Pace.HOURS);
-        Figures figures = new Figures("single_request_visits", observed, observedText, Math.round(daily.mean()),
-                String.format(Locale.ROOT, "%.1f (σ %.1f) single-request visits per active day over %d days",
-                        daily.mean(), daily.stdDev(), daily.intervals()), threshold,
+                + "request within %d minutes) in the last %d hours", observed, Pace.VISIT_GAP / 60_000, hours);
+        Figures figures = new Figures("single_request_visits", observed, observedText, Math.round(lambda),
+                String.format(Locale.ROOT, "%.1f (σ %.1f) single-request visits per active day over %d days; "
+                        + "%.2f expected in %d h", daily.mean(), daily.stdDev(), daily.intervals(), lambda, hours),
+                threshold,
                 String.format(Locale.ROOT, "at least max(%d, %.0f × %.2f, Poisson(%.2f) tail %.0e)%s",
                         isStrong ? paceFloor : PACE_MEDIUM_FLOOR, isStrong ? PACE_RATIO : PACE_MEDIUM_RATIO, lambda,
-                        lambda, isStrong ? paceTail : PACE_MEDIUM_TAIL,
-                        surging ? " (peer group surging)" : ""));
-        return Optional.of(build(observation, rate, observedText, figures, Alert.Severity.MEDIUM,
-                Pace.HOURS + " h", "pace", surging, isStrong ? Signal.Strength.STRONG : Signal.Strength.MEDIUM));
+                        lambda, isStrong ? paceTail : PACE_MEDIUM_TAIL, surging ? " (peer group surging)" : ""));
+        return build(observation, rate, observedText, figures, Alert.Severity.MEDIUM, hours + " h", "pace", surging,
+                isStrong ? Signal.Strength.STRONG : Signal.Strength.MEDIUM);
+    }
+
+    /**
+     * The share of a day's single visits a window of {@code hours} may hold: a person's day is spread
+     * over at least {@value #PACE_ACTIVE_HOURS} active hours (a whole day's worth is allowed in any 8 h),
+     * a script's single visits come one after the other.
+     */
+    private static double paceShare(int hours) {
+        return Math.min(1, hours / PACE_ACTIVE_HOURS);
     }
 
     private boolean isPaceEstablished(DecayedRate daily) {
@@ -343,7 +370,11 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
 
     /** The least single-visit count in a sliding day that fires for {@code daily} (see {@link #paceFinding}). */
     int paceThreshold(DecayedRate daily, double factor) {
-        double lambda = paceMean(daily, factor);
+        return paceThreshold(paceMean(daily, factor));
+    }
+
+    /** The least single-visit count that fires strongly where {@code lambda} are expected. */
+    int paceThreshold(double lambda) {
         // Day-to-day counts of a heavy user vary more than a Poisson variable's: a ratio bounds them too.
         return (int) Math.max(Math.max(paceFloor, poissonQuantile(lambda, paceTail)), Math.ceil(PACE_RATIO * lambda));
     }
