@@ -44,10 +44,19 @@ public record DecayedRate(float weight, float mean, float spread, int intervals,
      * interval (a late event) leaves everything as it is: the late request counts in the current one.
      */
     public DecayedRate rolledTo(long intervalStart, double halfLifeMillis, double maxFolded) {
+        return rolledTo(intervalStart, halfLifeMillis, maxFolded, false);
+    }
+
+    /**
+     * As {@link #rolledTo(long, double, double)}, but with {@code foldEmpty} an interval in progress that
+     * counted nothing is folded in as a 0 too: for baselines whose intervals are started by activity
+     * (a day with requests) while what is counted (script-like requests) may well be 0 on such a day.
+     */
+    public DecayedRate rolledTo(long intervalStart, double halfLifeMillis, double maxFolded, boolean foldEmpty) {
         if (intervalStart <= currentStart) {
             return this;
         }
-        if (currentCount == 0) {
+        if (currentCount == 0 && !foldEmpty) {
             return new DecayedRate(weight, mean, spread, intervals, lastFolded, intervalStart, 0);
         }
         double x = Math.min(currentCount, maxFolded);

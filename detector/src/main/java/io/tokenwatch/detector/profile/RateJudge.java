@@ -23,6 +23,14 @@ public interface RateJudge {
     /** The most a finished hour may add to the hourly {@code baseline} when folded in. */
     double hourlyFoldCap(DecayedRate baseline);
 
+    /**
+     * The most single-request visits a finished day may add to the subject's {@link Pace#daily()}
+     * baseline, so a day a script ran does not teach that scripts are normal. Uncapped by default.
+     */
+    default double paceFoldCap(DecayedRate daily) {
+        return Double.MAX_VALUE;
+    }
+
     /** Folds without judging: no cap, no cumulative excess (tests, learning from scratch). */
     RateJudge NONE = new RateJudge() {
         @Override

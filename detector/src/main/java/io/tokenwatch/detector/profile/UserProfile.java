@@ -30,12 +30,13 @@ import java.util.Optional;
  * @param signals        signals raised recently, for corroboration, oldest first
  * @param anonymizers    bit set of the anonymous-network kinds the subject has used (bit = ordinal)
  * @param utcOffset      the subject's learned UTC offset in hours, or {@link #UNKNOWN_OFFSET}
+ * @param pace           how the subject's requests arrive: visits and single-request visits ({@link Pace})
  */
 public record UserProfile(long firstSeen, long lastSeen, long events, List<RouteRate> routes,
                           LastSeen<String> countries, LastSeen<Long> networks, LastSeen<Long> devices,
                           LastSeen<UaFamily> userAgents, HourHistogram hours, List<Place> places,
                           long throttledUntil, long revokedToken, List<NetworkTrail> trails,
-                          List<RecentSignal> signals, int anonymizers, int utcOffset) {
+                          List<RecentSignal> signals, int anonymizers, int utcOffset, Pace pace) {
 
     /** {@link #utcOffset} before any located request taught one: judged as UTC. */
     public static final int UNKNOWN_OFFSET = 99;
@@ -56,6 +57,7 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
         if (utcOffset != UNKNOWN_OFFSET && (utcOffset < -12 || utcOffset > 14)) {
             throw new IllegalArgumentException("utc offset out of range: " + utcOffset);
         }
+        Objects.requireNonNull(pace, "pace");
     }
 
     /**
@@ -87,7 +89,8 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
     /** A profile that has learned nothing yet, its history starting at {@code time}. */
     public static UserProfile startingAt(long time) {
         return new UserProfile(time, time, 0, List.of(), LastSeen.none(), LastSeen.none(), LastSeen.none(),
-                LastSeen.none(), HourHistogram.empty(), List.of(), 0, 0, List.of(), List.of(), 0, UNKNOWN_OFFSET);
+                LastSeen.none(), HourHistogram.empty(), List.of(), 0, 0, List.of(), List.of(), 0, UNKNOWN_OFFSET,
+                Pace.startingAt(time));
     }
 
     /** The baseline of {@code routeClass}, if one is kept. */
@@ -157,7 +160,9 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
             // The one counted least recently; never the one just added, which is the latest interval.
             next.remove(next.get(0).routeClass().equals(observation.routeClass()) ? 1 : 0);
         }
-        return withRoutes(next);
+        Pace nextPace = pace.rolledTo(observation.time(), lastSeen, halfLife, judge.paceFoldCap(pace.daily()));
+        return new UserProfile(firstSeen, lastSeen, events, next, countries, networks, devices, userAgents, hours,
+                places, throttledUntil, revokedToken, trails, signals, anonymizers, utcOffset, nextPace);
     }
 
     private static RouteRate rolled(RouteRate route, long start, long interval, double halfLife, int keep,
@@ -199,17 +204,17 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
                 userAgents.seen(observation.userAgent(), time, caps.userAgents()),
                 hours.observe(time, hour, settings.hourHalfLife().toMillis()), placesWith(observation, caps),
                 throttledUntil, revokedToken, trailsWith(observation, caps), signals,
-                anonymizerBits(observation), offset);
+                anonymizerBits(observation), offset, pace.counted());
     }
 
     public UserProfile withThrottledUntil(long value) {
         return new UserProfile(firstSeen, lastSeen, events, routes, countries, networks, devices, userAgents, hours,
-                places, value, revokedToken, trails, signals, anonymizers, utcOffset);
+                places, value, revokedToken, trails, signals, anonymizers, utcOffset, pace);
     }
 
     public UserProfile withRevokedToken(long value) {
         return new UserProfile(firstSeen, lastSeen, events, routes, countries, networks, devices, userAgents, hours,
-                places, throttledUntil, value, trails, signals, anonymizers, utcOffset);
+                places, throttledUntil, value, trails, signals, anonymizers, utcOffset, pace);
     }
 
     /**
@@ -240,12 +245,7 @@ public record UserProfile(long firstSeen, long lastSeen, long events, List<Route
             next.remove(0);
         }
         return new UserProfile(firstSeen, lastSeen, events, routes, countries, networks, devices, userAgents, hours,
-                places, throttledUntil, revokedToken, trails, next, anonymizers, utcOffset);
-    }
-
-    private UserProfile withRoutes(List<RouteRate> value) {
-        return new UserProfile(firstSeen, lastSeen, events, value, countries, networks, devices, userAgents, hours,
-                places, throttledUntil, revokedToken, trails, signals, anonymizers, utcOffset);
+                places, throttledUntil, revokedToken, trails, next, anonymizers, utcOffset, pace);
     }
 
     /** The holder a request's place and trail are kept under: its device, else its token; 0 for neither. */

@@ -30,7 +30,7 @@ import java.util.function.Function;
  * non-zero bin); places (lat, lon floats, country, network hash, last seen ms varint). Strings are a
  * length byte and UTF-8 (length 0 is null).
  *
- * <p>Format version 2 (written now; version 1 is still read, its new parts empty) adds: per route
+ * <p>Format version 2 (version 1 is still read, its new parts empty) adds: per route
  * rate, the recent interval counts (count byte, varints), the cumulative excess (float), the hourly
  * baseline and the busy intervals per busy hour (each as a route rate); per place,
  * the accuracy radius (varint) and the holder hash (8 bytes); then the network trails (count; each a
@@ -39,13 +39,20 @@ import java.util.function.Function;
  * the UTC offset plus 64 (byte). Times in minutes are exact because everything stored in
  * minutes is rounded to the minute when learned.
  *
+ * <p>Format version 3 (written now; versions 1 and 2 are still read, the pace starting afresh at the
+ * last seen time) appends the pace: the visit size (byte), the hour its counts start (epoch minutes,
+ * varint), {@link Pace#HOURS} single-visit counts (a byte each) and the single visits per active day (a
+ * route rate).
+ *
  * <p>{@code null} maps to {@code null}. Bytes that are not a profile of a known version raise
  * {@link SerializationException}. Stateless and thread-safe.
  */
 public final class UserProfileSerde implements Serde<UserProfile>, Serializer<UserProfile>,
         Deserializer<UserProfile> {
 
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
+    /** The second format: no pace. */
+    static final byte VERSION_2 = 2;
     /** The first format: no recent intervals, holders, trails, signals, anonymizers or offset. */
     static final byte VERSION_1 = 1;
     private static final int OFFSET_BIAS = 64;
@@ -142,6 +149,13 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
         }
         out.byteValue(profile.anonymizers());
         out.byteValue(profile.utcOffset() + OFFSET_BIAS);
+        Pace pace = profile.pace();
+        out.byteValue(pace.visitSize());
+        out.varLong(minutes(pace.hourStart()));
+        for (int count : pace.singles()) {
+            out.byteValue(count);
+        }
+        out.rate(pace.daily());
         return out.toByteArray();
     }
 
@@ -162,7 +176,7 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
     private static UserProfile read(ByteBuffer in) {
         byte version = in.get();
         boolean v1 = version == VERSION_1;
-        if (version != VERSION && !v1) {
+        if (version != VERSION && version != VERSION_2 && !v1) {
             throw new IllegalArgumentException("unknown format version " + version);
         }
         int flags = in.get() & 0xff;
@@ -246,12 +260,22 @@ public final class UserProfileSerde implements Serde<UserProfile>, Serializer<Us
             anonymizers = in.get() & 0xff;
             utcOffset = (in.get() & 0xff) - OFFSET_BIAS;
         }
+        Pace pace = Pace.startingAt(lastSeen);
+        if (version == VERSION) {
+            int visitSize = in.get() & 0xff;
+            long hourStart = varLong(in) * MINUTE;
+            int[] singles = new int[Pace.HOURS];
+            for (int h = 0; h < singles.length; h++) {
+                singles[h] = in.get() & 0xff;
+            }
+            pace = new Pace(visitSize, hourStart, singles, rate(in));
+        }
         if (in.hasRemaining()) {
             throw new IllegalArgumentException(in.remaining() + " trailing bytes");
         }
         return new UserProfile(firstSeen, lastSeen, events, routes, countries, networks, devices, userAgents,
                 new HourHistogram(updatedAt, bins), places, throttledUntil, revokedToken, trails, signals,
-                anonymizers, utcOffset);
+                anonymizers, utcOffset, pace);
     }
 
     /** A rate as {@code Writer#rate} writes it: weight, mean, spread, intervals, minutes, count. */

@@ -2,6 +2,7 @@ package io.tokenwatch.detector.rules;
 
 import io.tokenwatch.detector.profile.DecayedRate;
 import io.tokenwatch.detector.profile.Observation;
+import io.tokenwatch.detector.profile.Pace;
 import io.tokenwatch.detector.profile.ProfileSettings;
 import io.tokenwatch.detector.profile.RateJudge;
 import io.tokenwatch.detector.profile.RecentCounts;
@@ -37,6 +38,12 @@ import java.util.Optional;
  *       busy intervals per busy hour. A script on the victim's own device at 20–50× the person's
  *       average hourly volume may not beat the person's busiest hour in count, but it keeps every
  *       interval busy for hours, which a person's short visits never do.</li>
+ *   <li><b>Pace test</b>, across route classes: requests that were each a visit of their own (no other
+ *       request of the subject within {@link Pace#VISIT_GAP}) in the sliding day, against the subject's
+ *       own such visits per active day (a Poisson tail). A person's requests come in visits of several;
+ *       a script pacing itself on the victim's device — a light user's scrape at a few requests an
+ *       hour, low-and-slow for a night — sends them minutes apart, which no volume test can see at a
+ *       light user's scale. Service accounts and polling clients learn their own pace.</li>
  * </ul>
  *
  * <p>Peer and calendar awareness ({@link PeerActivity}): when many users of one issuer, service and
@@ -61,16 +68,33 @@ import java.util.Optional;
  * @param cusumReference  multiple of the mean above which an interval adds to the cumulative excess
  * @param cusumLimit      cumulative excess, in deviations, that fires
  * @param surgeFactor     how much every ratio and the reference grow while the subject's peer group surges
+ * @param paceFloor       the least single-request visits in a sliding day that can fire the pace test
+ * @param paceTail        the pace test's tail probability: it fires at a count a Poisson variable with the
+ *                        subject's expected single visits per day reaches at most this often
  */
 public record RateSpikeRule(long floor, double k, double ratio, int minIntervals, int mediumIntervals,
                             double mediumRatio, int longIntervals, double longRatio, double cusumReference,
-                            double cusumLimit, double surgeFactor) {
+                            double cusumLimit, double surgeFactor, int paceFloor, double paceTail) {
 
     public static final String NAME = "rate_spike";
     public static final String VERSION = "2";
     /** Peer awareness: what makes a member of a group elevated (see {@link #isElevated}). */
     private static final double ELEVATED_RATIO = 2.5;
     private static final int ELEVATED_LEAST = 10;
+    /** Active days a subject's pace needs before the pace test judges it. */
+    private static final int PACE_MIN_DAYS = 3;
+    /** How many times its expectation a sliding day's single visits must reach, however many it has. */
+    private static final double PACE_RATIO = 3;
+    /** Windows of the pace test, in hours (each within {@link Pace#HOURS}). */
+    private static final int[] PACE_WINDOWS = {3, 6, Pace.HOURS};
+    /** Hours a person's day of visits is taken to spread over, at least. */
+    private static final double PACE_ACTIVE_HOURS = 8;
+    /** The medium pace signal (alerts only with another medium signal): floor, ratio and tail. */
+    private static final int PACE_MEDIUM_FLOOR = 3;
+    private static final double PACE_MEDIUM_RATIO = 2;
+    private static final double PACE_MEDIUM_TAIL = 1e-2;
+    /** The least expected single visits per day: a subject that never had one is not held to zero. */
+    private static final double PACE_LEAST_MEAN = 0.25;
 
     public RateSpikeRule {
         if (floor < 1) {
@@ -88,46 +112,55 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         if (!(cusumReference >= 1) || !(cusumLimit > 0) || !(surgeFactor >= 1)) {
             throw new IllegalArgumentException("cusum reference >= 1, limit > 0 and surge factor >= 1 required");
         }
+        if (paceFloor < 1 || !(paceTail > 0 && paceTail < 0.5)) {
+            throw new IllegalArgumentException("pace floor must be at least 1 and pace tail in (0, 0.5)");
+        }
     }
 
     /**
      * Floor 20, k 4, 6× in 10 min, 5× in 1 h and 4× in 6 h of the busy-hour baseline (with 10-minute
      * intervals), 6 busy intervals
      * before the baseline counts; CUSUM above 2× the mean firing at 12 deviations; peers surging
-     * double every ratio.
+     * double every ratio; the pace test fires strongly at 5 single visits or more, at a Poisson tail of
+     * 10⁻³ (per window; the windows overlap, so far fewer than one honest user in a thousand a day).
      */
     public static RateSpikeRule defaults() {
-        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0);
+        return new RateSpikeRule(20, 4, 6.0, 6, 6, 5.0, 36, 4.0, 2.0, 12, 2.0, 5, 1e-3);
     }
 
     public RateSpikeRule withFloor(long value) {
         return new RateSpikeRule(value, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor);
+                cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withK(double value) {
         return new RateSpikeRule(floor, value, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor);
+                longRatio, cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withRatio(double value) {
         return new RateSpikeRule(floor, k, value, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, surgeFactor);
+                longRatio, cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withMinIntervals(int value) {
         return new RateSpikeRule(floor, k, ratio, value, mediumIntervals, mediumRatio, longIntervals, longRatio,
-                cusumReference, cusumLimit, surgeFactor);
+                cusumReference, cusumLimit, surgeFactor, paceFloor, paceTail);
     }
 
     public RateSpikeRule withCusum(double reference, double limit) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, reference, limit, surgeFactor);
+                longRatio, reference, limit, surgeFactor, paceFloor, paceTail);
+    }
+
+    public RateSpikeRule withPace(int floorValue, double tailValue) {
+        return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
+                longRatio, cusumReference, cusumLimit, surgeFactor, floorValue, tailValue);
     }
 
     public RateSpikeRule withSurgeFactor(double value) {
         return new RateSpikeRule(floor, k, ratio, minIntervals, mediumIntervals, mediumRatio, longIntervals,
-                longRatio, cusumReference, cusumLimit, value);
+                longRatio, cusumReference, cusumLimit, value, paceFloor, paceTail);
     }
 
     /** The bookkeeping judge for a subject whose peer group is ({@code surging}) or is not surging. */
@@ -160,6 +193,11 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
             }
 
             @Override
+            public double paceFoldCap(DecayedRate daily) {
+                return isPaceEstablished(daily) ? paceThreshold(daily, factor) - 1 : Double.MAX_VALUE;
+            }
+
+            @Override
             public double hourlyFoldCap(DecayedRate baseline) {
                 return isEstablished(baseline) ? threshold(baseline, 1, mediumRatio * factor, floorFor(mediumIntervals))
                         : Double.MAX_VALUE;
@@ -170,12 +208,16 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
     /**
      * Whether the subject's current traffic to the route class is well above its own habit, for peer
      * awareness: the last hour above both 2.5× and 3σ over its busy-hour baseline (and at least 10
-     * requests), or the cumulative excess half-way to its limit. A statistical excess, not a ratio
+     * requests), or the cumulative excess half-way to its limit (these once {@code learned}), or the
+     * single-request visits of the sliding day half-way to the pace test's threshold. A statistical excess, not a ratio
      * alone, so bursty people with two visits in one hour do not make every group look like it surges.
      */
-    boolean isElevated(UserProfile profile, Observation observation, ProfileSettings settings) {
+    boolean isElevated(UserProfile profile, Observation observation, ProfileSettings settings, boolean learned) {
+        if (isPaceElevated(profile.pace())) {
+            return true;
+        }
         Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
-        if (found.isEmpty() || !isEstablished(found.get().hourly())) {
+        if (!learned || found.isEmpty() || !isEstablished(found.get().hourly())) {
             return false;
         }
         UserProfile.RouteRate route = found.get();
@@ -188,17 +230,38 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
         return byWindow || route.recent().cusum() >= cusumLimit / 2;
     }
 
+    /** Single-request visits in the sliding day at least half-way to what the pace test fires at. */
+    private boolean isPaceElevated(Pace pace) {
+        DecayedRate daily = pace.daily();
+        int observed = pace.singlesWithin(Pace.HOURS);
+        return isPaceEstablished(daily) && observed >= paceFloor && observed * 2 >= paceThreshold(daily, 1);
+    }
+
     /**
      * Judges the request {@code observation} against {@code profile} as rolled to its interval and
      * before it is learned; {@code surging} when the subject's peer group surges today.
      */
     Optional<ProfileFinding> evaluate(UserProfile profile, Observation observation, ProfileSettings settings,
                                       boolean surging) {
+        return evaluate(profile, observation, settings, surging, true);
+    }
+
+    /**
+     * As {@link #evaluate(UserProfile, Observation, ProfileSettings, boolean)}; with {@code learned} false
+     * (the subject's learning period is not over) only the pace test judges, as soon as its own baseline
+     * has {@value #PACE_MIN_DAYS} active days: a light user may take weeks to reach the learning
+     * period's request count, and is exactly whom a paced script hides behind.
+     */
+    Optional<ProfileFinding> evaluate(UserProfile profile, Observation observation, ProfileSettings settings,
+                                      boolean surging, boolean learned) {
         Optional<UserProfile.RouteRate> found = profile.route(observation.routeClass());
         if (found.isEmpty()) {
             return Optional.empty();
         }
         UserProfile.RouteRate route = found.get();
+        if (!learned) {
+            return paceFinding(observation, profile.pace(), route.rate(), surging ? surgeFactor : 1, surging);
+        }
         DecayedRate rate = route.rate();
         double factor = surging ? surgeFactor : 1;
         double fraction = elapsedFraction(rate, observation.time(), settings);
@@ -224,7 +287,133 @@ public record RateSpikeRule(long floor, double k, double ratio, int minIntervals
                 return Optional.of(cusumFinding(observation, rate, route.recent(), cusum, factor, surging, settings));
             }
         }
-        return coverageFinding(observation, route, factor, surging, settings);
+        return coverageFinding(observation, route, factor, surging, settings)
+                .or(() -> paceFinding(observation, profile.pace(), route.rate(), factor, surging));
+    }
+
+    /**
+     * The pace test: single-request visits ({@link Pace}) in sliding windows of 3, 6 and 24 hours against
+     * the subject's own single visits per active day. A person's requests come in visits of several
+     * requests seconds apart; a script pacing itself (a few requests an hour from the victim's own
+     * device, or low and slow all night) makes each request its own visit, one after the other, far
+     * more of them than the person's baseline allows. λ, the expectation for a window of h hours, is
+     * {@code max(0.25, μ + σ/2) × min(1, h/8)} (μ, σ of the single visits per active day; a day's worth is
+     * allowed in any 8 hours) times the surge factor. A window fires at {@code max(paceFloor, 3λ, c)}, c
+     * the least count a Poisson variable with mean λ reaches with probability at most {@code paceTail}.
+     * Strong (it alerts alone), of the {@link SignalFamily#VOLUME volume} family (it throttles only
+     * with a second family). Below that,
+     * at {@code max(3, 2λ, c at 1 %)}, medium: it alerts only with another medium signal.
+     */
+    private Optional<ProfileFinding> paceFinding(Observation observation, Pace pace, DecayedRate rate,
+                                                 double factor, boolean surging) {
+        DecayedRate daily = pace.daily();
+        if (!isPaceEstablished(daily)) {
+            return Optional.empty();
+        }
+        ProfileFinding medium = null;
+        for (int hours : PACE_WINDOWS) {
+            int observed = pace.singlesWithin(hours);
+            if (observed < PACE_MEDIUM_FLOOR) {
+                continue;
+            }
+            double lambda = paceMean(daily, factor) * paceShare(hours);
+            // Cheap screen first: the exact tails are computed only for a count well above the expectation.
+            if (observed < PACE_MEDIUM_RATIO * lambda) {
+                continue;
+            }
+            int strong = paceThreshold(lambda);
+            int least = (int) Math.min(strong, Math.max(Math.max(PACE_MEDIUM_FLOOR,
+                    poissonQuantile(lambda, PACE_MEDIUM_TAIL)), Math.ceil(PACE_MEDIUM_RATIO * lambda)));
+            if (observed >= strong) {
+                return Optional.of(paceFinding(observation, rate, daily, hours, observed, strong, lambda, true,
+                        surging));
+            }
+            // Below the strong threshold, a paced script is still unusual enough to corroborate another
+            // medium signal (a new client family: a script with the victim's token), never to alert alone.
+            if (observed >= least && medium == null) {
+                medium = paceFinding(observation, rate, daily, hours, observed, least, lambda, false, surging);
+            }
+        }
+        return Optional.ofNullable(medium);
+    }
+
+    private ProfileFinding paceFinding(Observation observation, DecayedRate rate, DecayedRate daily, int hours,
+                                       int observed, int threshold, double lambda, boolean isStrong, boolean surging) {
+        String observedText = String.format(Locale.ROOT, "%d requests that were each a visit of their own (no other "
+                + "request within %d minutes) in the last %d hours", observed, Pace.VISIT_GAP / 60_000, hours);
+        Figures figures = new Figures("single_request_visits", observed, observedText, Math.round(lambda),
+                String.format(Locale.ROOT, "%.1f (σ %.1f) single-request visits per active day over %d days; "
+                        + "%.2f expected in %d h", daily.mean(), daily.stdDev(), daily.intervals(), lambda, hours),
+                threshold,
+                String.format(Locale.ROOT, "at least max(%d, %.0f × %.2f, Poisson(%.2f) tail %.0e)%s",
+                        isStrong ? paceFloor : PACE_MEDIUM_FLOOR, isStrong ? PACE_RATIO : PACE_MEDIUM_RATIO, lambda,
+                        lambda, isStrong ? paceTail : PACE_MEDIUM_TAIL, surging ? " (peer group surging)" : ""));
+        return build(observation, rate, observedText, figures, Alert.Severity.MEDIUM, hours + " h", "pace", surging,
+                isStrong ? Signal.Strength.STRONG : Signal.Strength.MEDIUM);
+    }
+
+    /**
+     * The share of a day's single visits a window of {@code hours} may hold: a person's day is spread
+     * over at least {@value #PACE_ACTIVE_HOURS} active hours (a whole day's worth is allowed in any 8 h),
+     * a script's single visits come one after the other.
+     */
+    private static double paceShare(int hours) {
+        return Math.min(1, hours / PACE_ACTIVE_HOURS);
+    }
+
+    private boolean isPaceEstablished(DecayedRate daily) {
+        return daily.intervals() >= PACE_MIN_DAYS;
+    }
+
+    private static double paceMean(DecayedRate daily, double factor) {
+        return Math.max(PACE_LEAST_MEAN, daily.mean() + daily.stdDev() / 2) * factor;
+    }
+
+    /** The least single-visit count in a sliding day that fires for {@code daily} (see {@link #paceFinding}). */
+    int paceThreshold(DecayedRate daily, double factor) {
+        return paceThreshold(paceMean(daily, factor));
+    }
+
+    /** The least single-visit count that fires strongly where {@code lambda} are expected. */
+    int paceThreshold(double lambda) {
+        // Day-to-day counts of a heavy user vary more than a Poisson variable's: a ratio bounds them too.
+        return (int) Math.max(Math.max(paceFloor, poissonQuantile(lambda, paceTail)), Math.ceil(PACE_RATIO * lambda));
+    }
+
+    /**
+     * The least c with P(X ≥ c) ≤ {@code tail} for X Poisson with mean {@code lambda} (c above the mode).
+     * Hand-written because the build carries no statistics library and this is a dozen lines: the
+     * probabilities are taken relative to the mode's (P(k−1)/P(k) = k/λ, P(k+1)/P(k) = λ/(k+1)), so
+     * nothing underflows even for a service account's thousands a day; the sums stop once terms are
+     * negligible, a few times √λ terms each way.
+     */
+    static int poissonQuantile(double lambda, double tail) {
+        if (!(lambda > 0)) {
+            return 1;
+        }
+        int mode = (int) Math.floor(lambda);
+        double below = 0;
+        double term = 1;
+        for (int k = mode; k > 0 && term > 1e-18; k--) {
+            term *= k / lambda;
+            below += term;
+        }
+        double above = 0;
+        term = 1;
+        for (int k = mode; term > 1e-18; k++) {
+            above += term;
+            term *= lambda / (k + 1);
+        }
+        double total = below + above;
+        double remaining = above;
+        term = 1;
+        int k = mode;
+        while (remaining > tail * total && term > 1e-18) {
+            remaining -= term;
+            term *= lambda / (k + 1);
+            k++;
+        }
+        return Math.max(k, mode + 1);
     }
 
     /**

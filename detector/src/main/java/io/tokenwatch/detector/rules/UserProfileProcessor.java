@@ -143,7 +143,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
                 .rolledTo(observation, settings, rules.rateSpike().judge(surging));
         boolean learned = settings.learning().isOverFor(before, observation.time());
         peers.record(group, UserProfile.hash(subject), observation.time(),
-                learned && rules.rateSpike().isElevated(before, observation, settings));
+                rules.rateSpike().isElevated(before, observation, settings, learned));
         List<ProfileFinding> findings = judge(before, observation, learned, surging);
         long since = observation.time() - rules.corroborationWindow().toMillis();
         Corroboration corroboration = Corroboration.of(findings, before.signals(), since);
@@ -174,8 +174,9 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
         List<ProfileFinding> findings = new ArrayList<>();
         rules.impossibleTravel().evaluate(profile, observation).ifPresent(findings::add);
         rules.concurrentUse().evaluate(profile, observation).ifPresent(findings::add);
+        // The rate rule's pace test has a baseline of its own and judges during the learning period too.
+        rules.rateSpike().evaluate(profile, observation, settings, surging, learned).ifPresent(findings::add);
         if (learned) {
-            rules.rateSpike().evaluate(profile, observation, settings, surging).ifPresent(findings::add);
             rules.anonymousNetwork().evaluate(profile, observation).ifPresent(findings::add);
             rules.newContext().evaluate(profile, observation).ifPresent(findings::add);
         }

@@ -82,7 +82,17 @@ class ProfileSizeTest {
         }
         return new UserProfile(profile.firstSeen(), profile.lastSeen(), Long.MAX_VALUE, profile.routes(),
                 profile.countries(), profile.networks(), profile.devices(), profile.userAgents(), profile.hours(),
-                profile.places(), profile.throttledUntil(), profile.revokedToken(), trails, signals, 0xff, -12);
+                profile.places(), profile.throttledUntil(), profile.revokedToken(), trails, signals, 0xff, -12,
+                fullPace());
+    }
+
+    /** A pace with every hourly count and the baseline's figures at their widest encodings. */
+    private static Pace fullPace() {
+        int[] singles = new int[Pace.HOURS];
+        java.util.Arrays.fill(singles, Pace.MAX_PER_HOUR);
+        return new Pace(255, Long.MAX_VALUE / 2 / 60_000L * 60_000L, singles,
+                new DecayedRate(1e9f, 1e9f, 1e9f, Integer.MAX_VALUE, Long.MAX_VALUE / 2 / 60_000L * 60_000L,
+                        Long.MAX_VALUE / 2 / 60_000L * 60_000L, Integer.MAX_VALUE));
     }
 
     @Test

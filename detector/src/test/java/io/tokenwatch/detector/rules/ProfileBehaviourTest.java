@@ -444,7 +444,9 @@ class ProfileBehaviourTest {
 
         List<Alert> alerts = alerts();
         assertThat(rules(alerts)).isNotEmpty().containsOnly(RateSpikeRule.NAME);
-        assertThat(alerts.get(0).unmapped().get("details").toString()).contains("test=coverage");
+        // Each of the script's requests is a visit of its own, unlike her clumped visits: the pace test
+        // speaks first (after five such requests), before two hours of busy intervals make coverage fire.
+        assertThat(alerts.get(0).unmapped().get("details").toString()).contains("test=pace");
         assertThat(revocations()).as("one signal: alert only").isEmpty();
     }
 
@@ -504,6 +506,128 @@ class ProfileBehaviourTest {
         }
 
         assertThat(rules(alerts())).containsOnly(RateSpikeRule.NAME).isNotEmpty();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Paced scripts against people who work in visits (issue 10, cause 3).
+
+    /** Visit sizes of a person: mostly a handful of requests, now and then a single quick look. */
+    private static final int[] VISIT_SIZES = {6, 1, 4, 8, 3, 5, 2, 7};
+
+    /**
+     * {@code visits} visits of {@code sub} on {@code day}, from {@code firstHour} on, spread over
+     * {@code spanHours}: each a handful of requests 10 to 40 seconds apart (sizes from {@link #VISIT_SIZES}).
+     */
+    private void visits(String sub, Client client, int day, int visits, int firstHour, int spanHours, Random random) {
+        for (int v = 0; v < visits; v++) {
+            long t = DAY0 + day * DAY + firstHour * HOUR + (long) (random.nextDouble() * spanHours * HOUR);
+            int size = VISIT_SIZES[random.nextInt(VISIT_SIZES.length)];
+            for (int i = 0; i < size; i++) {
+                queue(request(sub, client, t));
+                t += 10 * SECOND + random.nextInt(30) * SECOND;
+            }
+        }
+    }
+
+    /** A light user: three visits a day on her laptop, between 08:00 and 22:00, for ten days. */
+    private void lightUserLives(String sub, Client laptop, Random random) {
+        for (int day = 0; day < 10; day++) {
+            visits(sub, laptop, day, 3, 8, 14, random);
+        }
+        flush();
+        assertSilent();
+    }
+
+    /** A script's requests from {@code start}: exponential gaps of mean {@code meanGap}, for {@code length}. */
+    private void script(String sub, Client client, long start, long length, long meanGap, Random random) {
+        for (long t = start; t < start + length; t += Math.max(SECOND, (long) (-Math.log(1 - random.nextDouble()) * meanGap))) {
+            detector.send(request(sub, client, t).build());
+        }
+    }
+
+    @Test
+    void shouldDetectAPacedScrapeOfALightUsersOwnDeviceAtAFewRequestsAnHour() {
+        Random random = new Random(11);
+        Client laptop = berlinLaptop("laptop-1");
+        lightUserLives("light-scraped", laptop, random);
+
+        // Malware on her laptop: about 20× her average hour (some 12 requests an hour) for 90 minutes,
+        // never as many in ten minutes or an hour as one of her visits.
+        script("light-scraped", laptop, DAY0 + 10 * DAY + 15 * HOUR, 90 * MINUTE, 5 * MINUTE, random);
+
+        List<Alert> alerts = alerts();
+        assertThat(rules(alerts)).isNotEmpty().containsOnly(RateSpikeRule.NAME);
+        assertThat(alerts.get(0).unmapped().get("details").toString()).contains("test=pace");
+        assertThat(revocations()).as("her own device, one signal: alert, no throttle").isEmpty();
+    }
+
+    @Test
+    void shouldDetectLowAndSlowScrapingOfALightUserThroughTheNight() {
+        Random random = new Random(12);
+        Client laptop = berlinLaptop("laptop-1");
+        lightUserLives("light-slow", laptop, random);
+
+        // Three to four times her average hour (about two requests an hour) for six hours from 23:00.
+        script("light-slow", laptop, DAY0 + 10 * DAY + 23 * HOUR, 6 * HOUR, 30 * MINUTE, random);
+
+        assertThat(rules(alerts())).isNotEmpty().containsOnly(RateSpikeRule.NAME);
+        assertThat(revocations()).isEmpty();
+    }
+
+    @Test
+    void shouldDetectAScriptBurstSplitAcrossAnHourBoundaryAtALightUsersScale() {
+        Random random = new Random(13);
+        Client laptop = berlinLaptop("laptop-1");
+        lightUserLives("light-burst", laptop, random);
+
+        // A script with her token, from her address, 25 minutes either side of 16:00: some 15 requests an hour.
+        Client script = laptop.device(null, "python-requests/2.32");
+        script("light-burst", script, DAY0 + 10 * DAY + 16 * HOUR - 25 * MINUTE, 50 * MINUTE, 4 * MINUTE, random);
+
+        assertThat(rules(alerts())).contains(RateSpikeRule.NAME);
+    }
+
+    @Test
+    void shouldStaySilentForABusyDayOfALightUserAndForAWholeTeamsMonthEndInVisits() {
+        Random random = new Random(14);
+        Client laptop = berlinLaptop("laptop-1");
+        for (int day = 0; day < 10; day++) {
+            // A light user whose day 8 is four times as busy as usual.
+            visits("light-busy", laptop, day, day == 8 ? 12 : 3, 8, 14, random);
+            // A team of eight in office hours; month-end reporting on day 9: four times the visits each.
+            for (int i = 0; i < 8; i++) {
+                Client desk = berlinLaptop("desk-" + i).withIp("198.51.100." + (20 + i));
+                visits("team-" + i, desk, day, day == 9 ? 16 : 4, 8, 9, random);
+            }
+        }
+        flush();
+
+        assertSilent();
+        assertJudged("light-busy");
+        assertJudged("team-7");
+    }
+
+    @Test
+    void shouldStaySilentForANightShiftWorkerAndAPollingServiceAccountThatLearnedTheirOwnPace() {
+        Random random = new Random(15);
+        Client tablet = berlinLaptop("tablet-1");
+        Client service = new Client(null, "Go-http-client/2.0", "3.80.1.1", "US", 39.04, -77.49, 16509L, null,
+                Anonymizer.HOSTING, 1000);
+        for (int day = 0; day < 10; day++) {
+            // Night shifts, 22:00–06:00, quick looks included.
+            visits("night", tablet, day, 5, 22, 8, random);
+        }
+        // A service polling one request every few minutes around the clock, busier on its last day.
+        for (long t = DAY0; t < DAY0 + 10 * DAY; ) {
+            queue(request("svc-poller", service, t));
+            long mean = t >= DAY0 + 9 * DAY ? 2 * MINUTE : 3 * MINUTE;
+            t += Math.max(SECOND, (long) (-Math.log(1 - random.nextDouble()) * mean));
+        }
+        flush();
+
+        assertSilent();
+        assertJudged("night");
+        assertJudged("svc-poller");
     }
 
     @Test
