@@ -2,6 +2,7 @@ package io.tokenwatch.detector.control;
 
 import io.tokenwatch.detector.rules.ClientNetwork;
 import io.tokenwatch.detector.rules.Detection;
+import io.tokenwatch.detector.rules.Findings;
 import io.tokenwatch.detector.rules.ForgedTokenBurstRule;
 import io.tokenwatch.schemas.Alert;
 import io.tokenwatch.schemas.Revocation;
@@ -206,18 +207,7 @@ public final class ControlGate implements Processor<String, Detection, String, D
 
     /** Revocations as {@code unmapped.response} lists them (the rules' own form). */
     static List<Map<String, Object>> describe(List<Revocation> revocations) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Revocation r : revocations) {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("key", r.key());
-            one.put("action", r.action().wire());
-            if (r.notBefore() != null) {
-                one.put("not_before", r.notBefore());
-            }
-            one.put("expires_at", r.expiresAt());
-            out.add(one);
-        }
-        return out;
+        return Findings.revocations(revocations);
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Pieces every rule's alert shares. Stateless and thread-safe. */
-final class Findings {
+public final class Findings {
 
     private Findings() {
     }
@@ -28,7 +28,15 @@ final class Findings {
 
     /** {@code unmapped.response}: the actions the policy chose and the revocations issued now. */
     static Map<String, Object> response(Collection<ResponseAction> actions, List<Revocation> revocations) {
-        List<Map<String, Object>> issued = new ArrayList<>();
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("actions", actions.stream().map(ResponseAction::wire).sorted().toList());
+        response.put("issued", revocations(revocations));
+        return response;
+    }
+
+    /** Revocations as an alert's {@code unmapped.response} lists them: key, action, not_before, expires_at. */
+    public static List<Map<String, Object>> revocations(List<Revocation> revocations) {
+        List<Map<String, Object>> out = new ArrayList<>();
         for (Revocation r : revocations) {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("key", r.key());
@@ -37,12 +45,9 @@ final class Findings {
                 one.put("not_before", r.notBefore());
             }
             one.put("expires_at", r.expiresAt());
-            issued.add(one);
+            out.add(one);
         }
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("actions", actions.stream().map(ResponseAction::wire).sorted().toList());
-        response.put("issued", issued);
-        return response;
+        return out;
     }
 
     /** A duration for people: {@code 24 h}, {@code 20 min}, {@code 90 s}. */

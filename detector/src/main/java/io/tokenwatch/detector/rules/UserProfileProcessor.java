@@ -357,20 +357,7 @@ public final class UserProfileProcessor implements Processor<String, TokenUsageE
         history.put("events", profile.events());
         history.put("first_seen_time", profile.firstSeen());
         history.put("learning_over", settings.learning().isOverFor(profile, trigger.eventTime()));
-        Map<String, Object> response = new LinkedHashMap<>();
-        response.put("actions", actions.stream().map(ResponseAction::wire).sorted().toList());
-        List<Map<String, Object>> issued = new ArrayList<>();
-        for (Revocation r : revocations) {
-            Map<String, Object> one = new LinkedHashMap<>();
-            one.put("key", r.key());
-            one.put("action", r.action().wire());
-            if (r.notBefore() != null) {
-                one.put("not_before", r.notBefore());
-            }
-            one.put("expires_at", r.expiresAt());
-            issued.add(one);
-        }
-        response.put("issued", issued);
+        Map<String, Object> response = Findings.response(actions, revocations);
         Map<String, Object> unmapped = new LinkedHashMap<>();
         unmapped.put("figures", finding.figures().unmapped());
         unmapped.put("incident", Findings.incident(incident));
