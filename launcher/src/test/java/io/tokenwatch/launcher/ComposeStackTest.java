@@ -87,13 +87,15 @@ class ComposeStackTest {
             assertThat(accepted.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(accepted.body()).get("subject").asText()).endsWith("|bob");
 
-            // 2. Replay: alice's token from three networks (the demo client speaks for them), then refused
-            // everywhere, the public port included. The third use is the one that trips the rule.
+            // 2. Replay: alice's token from three networks (the demo client speaks for them) and back to the
+            // first, then refused everywhere, the public port included. Three networks alert; coming back
+            // to an earlier one while the others hold it too is the second sign that revokes.
             String alice = mint(issuer, "alice");
             List<Integer> replay = new ArrayList<>();
             for (String network : NETWORKS) {
                 replay.addAll(clientRequests(stack, alice, network, 1));
             }
+            replay.addAll(clientRequests(stack, alice, NETWORKS.get(0), 1));
             assertThat(replay).as("alice's token from %s", NETWORKS).containsOnly(200);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                     assertRefusedAsInvalidToken(get(gateway.resolve("/accounts/1"), alice)));
