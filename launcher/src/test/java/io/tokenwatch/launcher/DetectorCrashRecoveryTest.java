@@ -426,12 +426,14 @@ class DetectorCrashRecoveryTest {
 
     /**
      * The incidents' usage events. Step {@code t} sends the first use of incident {@code t}, the
-     * second of {@code t-1} and the third (the one that makes the replay) of {@code t-2}, so at any
-     * moment some tokens have been seen once or twice: a kill then also cuts through state that the
-     * restarted detector must restore from its changelog before the third use arrives.
+     * second of {@code t-1}, the third (three networks: the replay alert) of {@code t-2} and the fourth
+     * (back to the first network: the second sign, the revocation) of {@code t-3}, so at any moment
+     * some tokens have been seen one to three times: a kill then also cuts through state that the
+     * restarted detector must restore from its changelog before the later uses arrive.
      */
     private static final class UsageStream {
-        private static final String[] NETWORKS = {"198.51.100.", "203.0.113.", "192.0.2."};
+        /** Three networks and back to the first: the return is the second sign that revokes. */
+        private static final String[] NETWORKS = {"198.51.100.", "203.0.113.", "192.0.2.", "198.51.100."};
 
         private final KafkaProducer<String, TokenUsageEvent> producer;
         private final List<String> jtis;
@@ -451,7 +453,7 @@ class DetectorCrashRecoveryTest {
             for (int use = 0; use < NETWORKS.length; use++) {
                 int incident = step - use;
                 if (incident >= 0 && incident < jtis.size()) {
-                    TokenUsageEvent event = use(incident, use, now);
+                    TokenUsageEvent event = use(incident, use, now + use);
                     producer.send(new ProducerRecord<>(Topics.TOKEN_USAGE.name(), event.key(), event));
                 }
             }

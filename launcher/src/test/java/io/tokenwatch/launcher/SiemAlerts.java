@@ -18,7 +18,8 @@ import java.util.List;
 
 /**
  * What a SIEM reads, made by the real detector topology: one token replayed from three networks
- * (the replay rule) and one user seen in Berlin and then Sydney a minute later (impossible travel),
+ * and back (the replay rule) and one token living two days where the policy allows one (the
+ * anomalous-token rule),
  * on a {@link TopologyTestDriver} with the ECS projection switched on. The records are taken as raw
  * bytes, as Kafka Connect's {@code StringConverter} and Filebeat's Kafka input receive them.
  */
@@ -44,14 +45,16 @@ final class SiemAlerts {
                 config.streamsProperties(), Instant.ofEpochMilli(T0))) {
             TestInputTopic<String, TokenUsageEvent> usage = driver.createInputTopic(Topics.TOKEN_USAGE.name(),
                     Topics.TOKEN_USAGE.keySerde().serializer(), Topics.TOKEN_USAGE.valueSerde().serializer());
-            List<String> networks = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44");
+            // Three networks (three ASNs) and back to the first: the replay rule alerts, then revokes.
+            List<String> networks = List.of("198.51.100.7", "203.0.113.9", "192.0.2.44", "198.51.100.7");
+            List<Long> asns = List.of(64_500L, 64_501L, 64_502L, 64_500L);
             for (int i = 0; i < networks.size(); i++) {
-                send(usage, accepted("alice", "replayed-jti", networks.get(i), "DE", 52.5, 13.4, 64_500L,
-                        T0 + i * 1_000L));
+                send(usage, accepted("alice", "replayed-jti", networks.get(i), "DE", 52.5, 13.4, asns.get(i),
+                        T0 + i * 1_000L, FIREFOX, 3_600_000L));
             }
-            // Located in Berlin, then Sydney a minute later: impossible travel, a profile rule.
-            send(usage, accepted("bob", "b1", "198.51.100.20", "DE", 52.5, 13.4, null, T0));
-            send(usage, accepted("bob", "b1", "203.0.113.20", "AU", -33.9, 151.2, null, T0 + 60_000));
+            // A token living two days where the policy allows one: the anomalous-token rule.
+            send(usage, accepted("bob", "b1", "198.51.100.20", "DE", 52.5, 13.4, null, T0, FIREFOX,
+                    48 * 3_600_000L));
             return new Output(read(driver, Topics.ALERTS.name()), read(driver, ecsTopic));
         }
     }
@@ -67,18 +70,21 @@ final class SiemAlerts {
                 .toList();
     }
 
+    private static final String FIREFOX = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
+
     private static TokenUsageEvent accepted(String sub, String jti, String ip, String country, double lat,
-                                            double lon, Long asn, long time) {
+                                            double lon, Long asn, long time, String userAgent,
+                                            long lifetimeMillis) {
         byte[] fingerprint = new byte[32];
         byte[] seed = (sub + "|" + jti).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         for (int i = 0; i < fingerprint.length; i++) {
             fingerprint[i] = seed[i % seed.length];
         }
         TokenUsageEvent.TokenFacts token = new TokenUsageEvent.TokenFacts(HexFormat.of().formatHex(fingerprint),
-                true, jti, sub, ISSUER, List.of("orders-api"), time - 60_000, time + 3_600_000, null, "k1",
+                true, jti, sub, ISSUER, List.of("orders-api"), time - 60_000, time - 60_000 + lifetimeMillis, null, "k1",
                 "ES256");
         TokenUsageEvent.RequestFacts request = new TokenUsageEvent.RequestFacts("GET", "/orders/{id}", 200, ip,
-                "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0", null,
+                userAgent, null,
                 new TokenUsageEvent.Geo(country, null, lat, lon, asn));
         return new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION, "ev-" + sub + "-" + time, time, "edge-1",
                 "orders", Outcome.ACCEPTED, token, request);

@@ -270,7 +270,7 @@ class SiemConfigTest {
                     .containsEntry("product", alert.metadata().product().name());
             rules.add(alert.findingInfo().analytic().uid());
         }
-        assertThat(rules).contains("token_replay", "impossible_travel");
+        assertThat(rules).contains("token_replay", "anomalous_token");
     }
 
     // ---------------------------------------------------------------------------------------------

@@ -136,7 +136,8 @@ class SuppressCommandsTest {
         props.put("bootstrap.servers", kafka.bootstrapServers());
         try (KafkaProducer<String, TokenUsageEvent> producer = new KafkaProducer<>(props, new StringSerializer(),
                 Topics.TOKEN_USAGE.valueSerde().serializer())) {
-            String[] addresses = {"198.51.100.7", "203.0.113.9", "192.0.2.44"};
+            // Three networks and back to the first: the second sign that makes the rule revoke.
+            String[] addresses = {"198.51.100.7", "203.0.113.9", "192.0.2.44", "198.51.100.7"};
             for (int i = 0; i < addresses.length; i++) {
                 TokenUsageEvent event = new TokenUsageEvent(TokenUsageEvent.SCHEMA_VERSION,
                         UUID.randomUUID().toString(), now + i * 1_000L, "filter-1", "accounts", Outcome.ACCEPTED,

@@ -134,7 +134,9 @@ public final class TokenReplayProcessor implements Processor<String, TokenUsageE
             return false;
         }
         for (TokenSightings.Use u : before.uses()) {
-            if (!u.network().equals(network) && u.lastSeen() > here) {
+            // At or after: two uses in one millisecond have no order to tell, and A, B, A within one
+            // millisecond is no honest client's network switch.
+            if (!u.network().equals(network) && u.lastSeen() >= here) {
                 return true;
             }
         }
