@@ -28,8 +28,9 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code tokenwatch bench-revocation}: the time-to-revoke figure of DESIGN.md §5, measured on the
- * embedded broker. For each incident a fresh token is used once at each of three filters from three
- * networks (the third use is the anomalous request); the clock runs from that third use until every
+ * embedded broker. For each incident a fresh token is used at three filters from three networks and
+ * then back at the first network (that fourth use is the anomalous request that makes the
+ * revocation due: three networks alone only alert); the clock runs from that use until every
  * filter's revocation view refuses the token. Prints percentiles per processing guarantee, both run
  * side by side in one process.
  */
@@ -56,7 +57,7 @@ final class RevocationLatencyBench implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--incidents >= 1 and 1 <= --filters <= 16");
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("time to revoke: third use at a filter → token refused by all %d filters, %d incidents each%n",
+        out.printf("time to revoke: the revoking use at a filter → token refused by all %d filters, %d incidents each%n",
                 filters, incidents);
         out.printf("%-16s %8s %8s %8s %8s %8s%n", "guarantee", "p50 ms", "p90 ms", "p99 ms", "max ms", "missed");
         out.flush();
